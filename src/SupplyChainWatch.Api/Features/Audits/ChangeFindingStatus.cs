@@ -1,0 +1,62 @@
+using Mediator;
+using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Features.Audits;
+
+/// <param name="Status">open, remediated or verified-remediated. <example>verified-remediated</example></param>
+/// <param name="On">Date of the remediation or of its verification. <example>2026-11-20</example></param>
+public sealed record FindingStatusBody(string? Status, DateOnly? On);
+
+public sealed record ChangeFindingStatus(string AuditId, string FindingId, FindingStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
+
+public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, TimeProvider time)
+    : IRequestHandler<ChangeFindingStatus, CommandResult<SubmissionReceipt>>
+{
+    public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeFindingStatus request, CancellationToken cancellationToken)
+    {
+        var validation = new Validation();
+        validation.Id("auditId", request.AuditId);
+        validation.Id("findingId", request.FindingId);
+        FindingStatus? status = null;
+        if (validation.Required("body", request.Body))
+        {
+            status = validation.Enum<FindingStatus>("status", request.Body!.Status, required: true);
+            validation.RequiredValue("on", request.Body.On);
+            validation.NotBefore1990("on", request.Body.On);
+            validation.NotInFuture("on", request.Body.On, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+        }
+
+        if (!validation.IsValid)
+        {
+            return CommandResult<SubmissionReceipt>.From(validation);
+        }
+
+        var findingRows = await evidenceLog.FindByKeyAsync(SubmitAuditHandler.FindingKey(request.AuditId, request.FindingId), cancellationToken);
+        if (findingRows.Count == 0)
+        {
+            return new CommandResult<SubmissionReceipt>.NotFound($"No finding '{request.FindingId}' of audit '{request.AuditId}' is known.");
+        }
+
+        var on = request.Body!.On!.Value;
+        var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(findingRows[0].ContentJson).Detail;
+        if (on < finding.EndDate)
+        {
+            validation.Add("on", $"must not be before the audit's end date {finding.EndDate:yyyy-MM-dd}");
+            return CommandResult<SubmissionReceipt>.From(validation);
+        }
+
+        var content = EvidenceJson.Serialize(new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, on));
+        var key = $"finding-status:{request.AuditId}:{request.FindingId}:{Validation.KebabCase(status.Value)}:{on:yyyy-MM-dd}";
+        var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var rows = findingRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.FindingStatus, content, occurredAt)).ToList();
+        return await submitter.SubmitAsync(rows, cancellationToken) switch
+        {
+            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.FindingId, accepted.Evidence), Created: false),
+            Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict($"Conflicting status change: {string.Join(", ", conflicting.Keys.Distinct())}."),
+            _ => throw new InvalidOperationException("Unknown submission outcome."),
+        };
+    }
+}

@@ -1,0 +1,18 @@
+using Mediator;
+using SupplyChainWatch.Api.Features.Shared;
+
+namespace SupplyChainWatch.Api.Features.Escalations;
+
+public static class EscalationEndpoints
+{
+    public static IEndpointRouteBuilder MapEscalationEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/escalations", async (string? subjectId, string? type, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new ListEscalations(subjectId, type, limit, cursor), ct)).ToHttp())
+            .WithTags("Escalations")
+            .WithName("ListEscalations")
+            .WithSummary("List recorded escalation events")
+            .WithDescription("Band changes, forced labour indicated, cases escalated, high-risk recruiters linked, overdue acknowledgements and corrective actions, oldest first. subjectId is the subject key, e.g. sup:sunrise-garments-2.");
+        return app;
+    }
+}

@@ -1,0 +1,77 @@
+using Mediator;
+using SupplyChainWatch.Api.Features.Audits;
+using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Features.Grievances;
+
+/// <param name="Status">acknowledged, investigating, resolved or closed. <example>acknowledged</example></param>
+/// <param name="On">Date of the change. <example>2026-11-04</example></param>
+/// <param name="Outcome">On resolution or closure: founded, unfounded, partially-founded or withdrawn.</param>
+/// <param name="Verified">On resolution or closure: whether the outcome was verified.</param>
+public sealed record GrievanceStatusBody(string? Status, DateOnly? On, string? Outcome, bool? Verified);
+
+public sealed record ChangeGrievanceStatus(string GrievanceId, GrievanceStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
+
+public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, TimeProvider time)
+    : IRequestHandler<ChangeGrievanceStatus, CommandResult<SubmissionReceipt>>
+{
+    public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeGrievanceStatus request, CancellationToken cancellationToken)
+    {
+        var validation = new Validation();
+        validation.Id("grievanceId", request.GrievanceId);
+        GrievanceStatus? status = null;
+        GrievanceOutcome? outcome = null;
+        if (validation.Required("body", request.Body))
+        {
+            status = validation.Enum<GrievanceStatus>("status", request.Body!.Status, required: true);
+            if (status == GrievanceStatus.Received)
+            {
+                validation.Add("status", "must be acknowledged, investigating, resolved or closed");
+            }
+
+            validation.RequiredValue("on", request.Body.On);
+            validation.NotBefore1990("on", request.Body.On);
+            validation.NotInFuture("on", request.Body.On, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            outcome = validation.Enum<GrievanceOutcome>("outcome", request.Body.Outcome, required: false);
+            if ((outcome is not null || request.Body.Verified is not null) && status is not (GrievanceStatus.Resolved or GrievanceStatus.Closed or null))
+            {
+                validation.Add("outcome", "is only given when the grievance is resolved or closed");
+            }
+        }
+
+        if (!validation.IsValid)
+        {
+            return CommandResult<SubmissionReceipt>.From(validation);
+        }
+
+        var grievanceRows = await evidenceLog.FindByKeyAsync(SubmitGrievanceHandler.GrievanceKey(request.GrievanceId), cancellationToken);
+        if (grievanceRows.Count == 0)
+        {
+            return new CommandResult<SubmissionReceipt>.NotFound($"No grievance '{request.GrievanceId}' is known.");
+        }
+
+        var on = request.Body!.On!.Value;
+        var received = EvidenceJson.Deserialize<EvidenceContent.Grievance>(grievanceRows[0].ContentJson).Detail.ReceivedAt;
+        if (on < DateOnly.FromDateTime(received.UtcDateTime))
+        {
+            validation.Add("on", "must not be before the grievance was received");
+            return CommandResult<SubmissionReceipt>.From(validation);
+        }
+
+        var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status!.Value, on, outcome, request.Body.Verified);
+        var content = EvidenceJson.Serialize(change);
+        var key = $"grievance-status:{request.GrievanceId}:{Validation.KebabCase(status.Value)}:{on:yyyy-MM-dd}";
+        var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var rows = grievanceRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.GrievanceStatus, content, occurredAt)).ToList();
+        return await submitter.SubmitAsync(rows, cancellationToken) switch
+        {
+            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.GrievanceId, accepted.Evidence), Created: false),
+            Submission.Conflicting => new CommandResult<SubmissionReceipt>.Conflict(
+                $"Grievance '{request.GrievanceId}' already has a '{Validation.KebabCase(status.Value)}' change on {on:yyyy-MM-dd} with other details."),
+            _ => throw new InvalidOperationException("Unknown submission outcome."),
+        };
+    }
+}

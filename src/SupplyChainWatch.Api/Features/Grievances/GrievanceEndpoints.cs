@@ -1,0 +1,26 @@
+using Mediator;
+using SupplyChainWatch.Api.Features.Shared;
+
+namespace SupplyChainWatch.Api.Features.Grievances;
+
+public static class GrievanceEndpoints
+{
+    public static IEndpointRouteBuilder MapGrievanceEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/grievances").WithTags("Grievances");
+
+        group.MapPost("/", async (GrievanceBody? body, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new SubmitGrievance(body), ct)).ToHttp(r => $"/api/v1/grievances/{r.Id}"))
+            .WithName("SubmitGrievance")
+            .WithSummary("Submit a worker grievance")
+            .WithDescription("Counts on the supplier and/or recruiter it names. The narrative and reporter contact are stored apart and never appear in risk views, lists, escalations or logs. grievanceId is the idempotency key.");
+
+        group.MapPost("/{grievanceId}/status", async (string grievanceId, GrievanceStatusBody? body, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new ChangeGrievanceStatus(grievanceId, body), ct)).ToHttp())
+            .WithName("ChangeGrievanceStatus")
+            .WithSummary("Acknowledge, investigate, resolve or close a grievance")
+            .WithDescription("Acknowledgement stops the 7-day clock; closure as unfounded or withdrawn removes its points, closure otherwise without verification decays it with a 180-day half-life.");
+
+        return app;
+    }
+}

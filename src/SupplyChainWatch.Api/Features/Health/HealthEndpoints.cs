@@ -1,0 +1,38 @@
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Features.Health;
+
+/// <param name="Status"><c>live</c>, <c>ready</c> or <c>unavailable</c>.</param>
+/// <param name="Detail">Why it is not ready.</param>
+public sealed record HealthView(string Status, string? Detail);
+
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/health").WithTags("Health");
+
+        group.MapGet("/live", () => TypedResults.Ok(new HealthView("live", null)))
+            .WithName("Live")
+            .WithSummary("The process is up")
+            .WithDescription("Always 200 while the process serves HTTP. No authentication.");
+
+        group.MapGet("/ready", async Task<IResult> (IReadModelStore readModel, CancellationToken ct) =>
+            {
+                try
+                {
+                    await readModel.QueryAsync(new SubjectQuery("supplier", null, null, null, null, true, 1, null), ct);
+                    return TypedResults.Ok(new HealthView("ready", null));
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    return TypedResults.Json(new HealthView("unavailable", "the store does not answer"), statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+            })
+            .WithName("Ready")
+            .WithSummary("The service can take traffic")
+            .WithDescription("200 when the silo runs and the store answers, 503 otherwise. No authentication.");
+
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using Mediator;
+using SupplyChainWatch.Api.Features.Risk;
+using SupplyChainWatch.Api.Features.Shared;
+
+namespace SupplyChainWatch.Api.Features.Recruiters;
+
+public static class RecruiterEndpoints
+{
+    public static IEndpointRouteBuilder MapRecruiterEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/recruiters").WithTags("Recruiters");
+
+        group.MapPut("/{recruiterId}", async (string recruiterId, RecruiterProfileBody? body, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new RegisterRecruiter(recruiterId, body), ct)).ToHttp(v => $"/api/v1/recruiters/{v.RecruiterId}"))
+            .WithName("RegisterRecruiter")
+            .WithSummary("Create or replace a labour recruiter's profile")
+            .WithDescription("Corridors (origin and destination countries) feed the recruiter's inherent risk. 201 when the recruiter is new, 200 otherwise.");
+
+        group.MapGet("/{recruiterId}", async (string recruiterId, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new GetRecruiter(recruiterId), ct)).ToHttp())
+            .WithName("GetRecruiter")
+            .WithSummary("Read a recruiter's profile and the suppliers it places workers with")
+            .WithDescription("404 when nothing has been recorded about the recruiter.");
+
+        group.MapGet("/{recruiterId}/risk", async (string recruiterId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf), ct)).ToHttp())
+            .WithName("GetRecruiterRisk")
+            .WithSummary("Explained risk of a recruiter, now or as of an instant")
+            .WithDescription("Includes recruitment-fee groups per corridor and year, the median recruitment cost ratio and Employer Pays breaches.");
+
+        group.MapGet("/", async (string? country, string? band, int? minScore, string? sort, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new ListSubjects(SubjectType.Recruiter, country, null, band, minScore, sort, limit, cursor), ct)).ToHttp())
+            .WithName("ListRecruiters")
+            .WithSummary("List recruiters by risk")
+            .WithDescription("Filters: country, band, minScore. Sorted by score, highest first by default. Up to 500 a page; follow nextCursor.");
+
+        return app;
+    }
+}

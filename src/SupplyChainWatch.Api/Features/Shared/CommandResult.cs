@@ -1,0 +1,15 @@
+namespace SupplyChainWatch.Api.Features.Shared;
+
+/// <summary>What a handler decided; endpoints turn it into an HTTP answer.</summary>
+public abstract record CommandResult<T>
+{
+    public sealed record Ok(T Value, bool Created) : CommandResult<T>;
+
+    public sealed record Invalid(IDictionary<string, string[]> Errors) : CommandResult<T>;
+
+    public sealed record NotFound(string Detail) : CommandResult<T>;
+
+    public sealed record Conflict(string Detail) : CommandResult<T>;
+
+    public static CommandResult<T> From(Validation validation) => new Invalid(validation.Errors);
+}

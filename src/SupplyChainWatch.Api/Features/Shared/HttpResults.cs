@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace SupplyChainWatch.Api.Features.Shared;
+
+/// <summary>Maps handler results to RFC 9457 answers, the same way for every endpoint.</summary>
+public static class HttpResults
+{
+    public static Results<Ok<T>, Created<T>, ValidationProblem, ProblemHttpResult> ToHttp<T>(this CommandResult<T> result, Func<T, string>? location = null) =>
+        result switch
+        {
+            CommandResult<T>.Ok { Created: true } ok when location is not null => TypedResults.Created(location(ok.Value), ok.Value),
+            CommandResult<T>.Ok ok => TypedResults.Ok(ok.Value),
+            CommandResult<T>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation"),
+            CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
+            CommandResult<T>.Conflict conflict => TypedResults.Problem(conflict.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflicting duplicate."),
+            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+        };
+}

@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SupplyChainWatch.Api.Features.Shared;
+
+/// <summary>
+/// Collects every problem with a request, field by field, so one 400 answer names them all
+/// (RFC 9457 problem details with an <c>errors</c> map, as ASP.NET's validation problems have).
+/// </summary>
+public sealed class Validation
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public IDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var messages))
+        {
+            _errors[field] = messages = [];
+        }
+
+        messages.Add(message);
+    }
+
+    public bool Required(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+            return false;
+        }
+
+        return true;
+    }
+
+    public bool Required<T>(string field, T? value)
+        where T : class
+    {
+        if (value is null)
+        {
+            Add(field, "is required");
+            return false;
+        }
+
+        return true;
+    }
+
+    public bool RequiredValue<T>(string field, T? value)
+        where T : struct
+    {
+        if (value is null)
+        {
+            Add(field, "is required");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Identifiers: 1–128 characters of letters, digits and <c>- _ . :</c> (they become URL segments and keys).</summary>
+    public bool Id(string field, string? value)
+    {
+        if (!Required(field, value))
+        {
+            return false;
+        }
+
+        if (value!.Length > 128 || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
+        {
+            Add(field, "must be 1-128 characters of letters, digits, '-', '_', '.' or ':'");
+            return false;
+        }
+
+        return true;
+    }
+
+    public void OptionalId(string field, string? value)
+    {
+        if (value is not null)
+        {
+            Id(field, value);
+        }
+    }
+
+    /// <summary>Free text: bounded length and no control characters (they end up in logs and UIs).</summary>
+    public void Text(string field, string? value, int maxLength, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required");
+            }
+
+            return;
+        }
+
+        if (required && string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "must not be blank");
+        }
+
+        if (value.Length > maxLength)
+        {
+            Add(field, $"must be at most {maxLength} characters");
+        }
+
+        if (value.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+        {
+            Add(field, "must not contain control characters");
+        }
+    }
+
+    /// <summary>An ISO 3166-1 alpha-2 country code, upper case.</summary>
+    public void Country(string field, string? value, bool required)
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required");
+            }
+
+            return;
+        }
+
+        if (value.Length != 2 || !value.All(char.IsAsciiLetterUpper))
+        {
+            Add(field, "must be an ISO 3166-1 alpha-2 country code such as 'MY'");
+        }
+    }
+
+    /// <summary>An ISO 4217 currency code, upper case.</summary>
+    public void Currency(string field, string? value)
+    {
+        if (!Required(field, value))
+        {
+            return;
+        }
+
+        if (value!.Length != 3 || !value.All(char.IsAsciiLetterUpper))
+        {
+            Add(field, "must be an ISO 4217 currency code such as 'USD'");
+        }
+    }
+
+    /// <summary>Parses an enum from its kebab-case API spelling, naming the accepted values when it fails.</summary>
+    public TEnum? Enum<TEnum>(string field, string? value, bool required)
+        where TEnum : struct, System.Enum
+    {
+        if (value is null)
+        {
+            if (required)
+            {
+                Add(field, "is required");
+            }
+
+            return null;
+        }
+
+        foreach (var candidate in System.Enum.GetValues<TEnum>())
+        {
+            if (string.Equals(KebabCase(candidate), value, StringComparison.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
+        Add(field, $"'{Truncate(value)}' is not one of: {string.Join(", ", System.Enum.GetValues<TEnum>().Select(KebabCase))}");
+        return null;
+    }
+
+    public void Range(string field, double? value, double min, double max)
+    {
+        if (value is { } number && (double.IsNaN(number) || number < min || number > max))
+        {
+            Add(field, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    public void NotInFuture(string field, DateOnly? value, DateOnly today)
+    {
+        if (value is { } date && date > today)
+        {
+            Add(field, "must not be in the future");
+        }
+    }
+
+    public void NotInFuture(string field, DateTimeOffset? value, DateTimeOffset now)
+    {
+        // A little slack: clocks of submitters drift.
+        if (value is { } instant && instant > now.AddMinutes(5))
+        {
+            Add(field, "must not be in the future");
+        }
+    }
+
+    /// <summary>Dates before this are typing mistakes, not history.</summary>
+    public void NotBefore1990(string field, DateOnly? value)
+    {
+        if (value is { } date && date.Year < 1990)
+        {
+            Add(field, "must not be before 1990-01-01");
+        }
+    }
+
+    public void MaxItems<T>(string field, IReadOnlyCollection<T>? items, int max)
+    {
+        if (items is not null && items.Count > max)
+        {
+            Add(field, $"must have at most {max} items");
+        }
+    }
+
+    public static string KebabCase<TEnum>(TEnum value)
+        where TEnum : struct, System.Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

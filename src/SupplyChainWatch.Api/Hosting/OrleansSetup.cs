@@ -1,0 +1,62 @@
+using System.Net;
+using Orleans.Configuration;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Grains.Subjects;
+
+namespace SupplyChainWatch.Api.Hosting;
+
+/// <summary>Co-hosts the Orleans silo in the API process.</summary>
+public static class OrleansSetup
+{
+    public static WebApplicationBuilder AddSupplyChainWatchSilo(this WebApplicationBuilder builder)
+    {
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
+        builder.Services.AddSingleton<SubjectServices>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (storage.ProviderKind == StorageProviderKind.Sqlite)
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIp), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: cluster.ListenOnAnyHostAddress);
+            }
+
+            silo.UseSupplyChainWatchStorage(storage);
+            // Domain types (risk evaluations, profiles) cross grain calls and snapshots as JSON: the domain stays free of Orleans.
+            silo.Services.AddSerializer(serializer => serializer.AddJsonSerializer(
+                isSupported: type => type.Namespace?.StartsWith("SupplyChainWatch.Domain", StringComparison.Ordinal) == true,
+                jsonSerializerOptions: EvidenceJson.Options));
+        });
+        return builder;
+    }
+}
+
+/// <summary>Where this silo listens and which cluster it joins.</summary>
+public sealed class ClusterSettings
+{
+    public const string Section = "Cluster";
+
+    public string ClusterId { get; set; } = "supplychainwatch";
+
+    public string ServiceId { get; set; } = "supplychainwatch";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public string AdvertisedIp { get; set; } = "127.0.0.1";
+
+    public bool ListenOnAnyHostAddress { get; set; }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace SupplyChainWatch.Api.Hosting;
+
+/// <summary>
+/// Turns request-reading failures (malformed JSON, wrong types, unknown fields, oversized bodies) into
+/// RFC 9457 problem details naming the field, and anything unexpected into a 500 that reveals nothing.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string title;
+        IDictionary<string, string[]>? errors = null;
+        switch (exception)
+        {
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                status = StatusCodes.Status413PayloadTooLarge;
+                title = "The request body is too large.";
+                break;
+            case BadHttpRequestException bad:
+                status = bad.StatusCode;
+                title = "The request could not be read.";
+                errors = ReadErrors(bad);
+                break;
+            default:
+                // Never echo the exception: messages may quote request content.
+                logger.LogError("Unhandled {ExceptionType} on {Method} {Path}", exception.GetType().Name, httpContext.Request.Method, httpContext.Request.Path);
+                status = StatusCodes.Status500InternalServerError;
+                title = "An unexpected error occurred.";
+                break;
+        }
+
+        httpContext.Response.StatusCode = status;
+        var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title };
+        if (errors is not null)
+        {
+            details.Extensions["errors"] = errors;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
+    }
+
+    private static Dictionary<string, string[]> ReadErrors(BadHttpRequestException bad)
+    {
+        var inner = bad.InnerException;
+        if (inner is JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+            return new() { [field] = [DescribeJsonError(json)] };
+        }
+
+        return new() { ["body"] = [bad.Message.Contains("parameter", StringComparison.Ordinal) ? "is malformed or has a value of the wrong type" : "could not be read"] };
+    }
+
+    private static string DescribeJsonError(JsonException json)
+    {
+        // The runtime's messages can quote the offending value; keep ours generic but specific about the cause.
+        var message = json.Message;
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            return "is not a known field";
+        }
+
+        if (message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            return "is nested too deeply";
+        }
+
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return "has a value of the wrong type or format";
+        }
+
+        return "is not valid JSON";
+    }
+}
+
+public static class JsonSetup
+{
+    /// <summary>Strict parsing: unknown fields, numbers in strings and deep nesting are errors, not guesses.</summary>
+    public static void Configure(JsonOptions options)
+    {
+        var json = options.SerializerOptions;
+        json.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        json.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false));
+        json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        json.MaxDepth = 32;
+    }
+}

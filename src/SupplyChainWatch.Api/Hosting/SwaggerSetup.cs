@@ -1,0 +1,33 @@
+using Microsoft.OpenApi;
+
+namespace SupplyChainWatch.Api.Hosting;
+
+public static class SwaggerSetup
+{
+    public static IServiceCollection AddSupplyChainWatchSwagger(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "SupplyChainWatch API",
+                Version = "v1",
+                Description = "Audits, grievances and recruitment-fee reports in; live, explainable forced-labour risk of supplier sites and labour recruiters out.",
+            });
+            var xml = Path.Combine(AppContext.BaseDirectory, "SupplyChainWatch.Api.xml");
+            if (File.Exists(xml))
+            {
+                options.IncludeXmlComments(xml);
+            }
+        });
+        return services;
+    }
+
+    public static WebApplication UseSupplyChainWatchSwagger(this WebApplication app)
+    {
+        app.UseSwagger();
+        app.UseSwaggerUI(options => options.SwaggerEndpoint("/swagger/v1/swagger.json", "SupplyChainWatch API v1"));
+        return app;
+    }
+}

@@ -1,0 +1,68 @@
+using SupplyChainWatch.Domain;
+
+namespace SupplyChainWatch.Contracts;
+
+/// <summary>What a subject grain knows beyond its score: profile and relationships.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SubjectOverview(
+    [property: Id(0)] string SubjectId,
+    [property: Id(1)] bool Known,
+    [property: Id(2)] SupplierProfile? SupplierProfile,
+    [property: Id(3)] RecruiterProfile? RecruiterProfile,
+    [property: Id(4)] IReadOnlyList<LinkView> Links,
+    [property: Id(5)] int SignalCount,
+    [property: Id(6)] long EvidenceSeq);
+
+/// <summary>A supplier-recruiter relationship seen from either side.</summary>
+[GenerateSerializer, Immutable]
+public sealed record LinkView(
+    [property: Id(0)] string SupplierId,
+    [property: Id(1)] string RecruiterId,
+    [property: Id(2)] double WorkforceShare);
+
+public enum LinkOutcome
+{
+    Linked,
+    Unchanged,
+    SharesExceedOne,
+}
+
+[GenerateSerializer, Immutable]
+public sealed record LinkResult(
+    [property: Id(0)] LinkOutcome Outcome,
+    [property: Id(1)] double TotalShare);
+
+/// <summary>
+/// Operations common to both subject kinds. Calls between subject grains only go supplier → recruiter awaited
+/// or recruiter → supplier one-way, so no await cycle (and no deadlock) can form.
+/// </summary>
+public interface ISubjectGrain : IGrainWithStringKey
+{
+    /// <summary>Applies evidence-log rows the caller has just appended; reads any gap from the log.</summary>
+    Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended);
+
+    Task<SubjectOverview> GetOverviewAsync();
+
+    /// <summary>The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log.</summary>
+    Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf);
+
+    /// <summary>Time-driven checks: decay across band boundaries, overdue acknowledgements and corrective actions.</summary>
+    Task RunTimeChecksAsync();
+}
+
+public interface ISupplierGrain : ISubjectGrain
+{
+    /// <summary>Sets a recruiter's share of this supplier's workforce, refusing a total above 1.</summary>
+    Task<LinkResult> LinkRecruiterAsync(string recruiterId, double workforceShare);
+
+    /// <summary>A linked recruiter's score changed; one-way so that the recruiter never waits on a supplier.</summary>
+    [OneWay]
+    Task RecruiterScoreChangedAsync(string recruiterId, int recruiterScore);
+}
+
+public interface IRecruiterGrain : ISubjectGrain
+{
+    /// <summary>A supplier the recruiter places workers with changed sector (it feeds the recruiter's inherent risk).</summary>
+    [OneWay]
+    Task SupplierSectorChangedAsync(string supplierId, Sector? sector);
+}

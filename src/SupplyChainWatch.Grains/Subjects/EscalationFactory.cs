@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>
+/// Turns the risk engine's escalation drafts into stored events. Ids stay deterministic so that a replay
+/// after a crash produces the same ids and the store ignores them:
+/// evidence-driven events are keyed by subject + log sequence (+ revision for pushed changes), time-driven band
+/// changes add the day, and overdue events are keyed by their grievance or finding alone (they happen once).
+/// </summary>
+public static class EscalationFactory
+{
+    public static IReadOnlyList<StoredEscalation> ForEvidence(
+        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now)
+    {
+        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
+        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}");
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now));
+        return events;
+    }
+
+    public static IReadOnlyList<StoredEscalation> ForTimeCheck(
+        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now)
+    {
+        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
+        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}");
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now));
+        return events;
+    }
+
+    private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier)
+    {
+        var prefix = $"{subjectKey}:{subjectSeq}:";
+        return [.. drafts.Select(d => Store(qualifier is not null && d.EventId.StartsWith(prefix, StringComparison.Ordinal)
+            ? d with { EventId = $"{subjectKey}:{subjectSeq}.{qualifier}:{d.EventId[prefix.Length..]}" }
+            : d))];
+    }
+
+    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now)
+    {
+        foreach (var grievance in document.Grievances.Values)
+        {
+            if (Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
+            {
+                var draft = EscalationRules.GrievanceAcknowledgementOverdue(subjectKey, subjectSeq, grievance, current, now);
+                yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{grievance.GrievanceId}" });
+            }
+        }
+
+        foreach (var finding in Deadlines.OverdueCorrectiveActions(document.Findings.Values, now))
+        {
+            var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
+            yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{finding.SignalId}" });
+        }
+    }
+
+    private static StoredEscalation Store(EscalationDraft draft)
+    {
+        var data = JsonSerializer.SerializeToNode(draft.Payload, EvidenceJson.Options)!.AsObject();
+        data["subjectSeq"] = draft.SubjectSeq;
+        if (draft.DueBy is { } dueBy)
+        {
+            data["dueBy"] = dueBy;
+        }
+
+        return new StoredEscalation(draft.EventId, draft.EventName, draft.SubjectId, draft.SubjectSeq, draft.OccurredAt, data.ToJsonString(EvidenceJson.Options));
+    }
+}

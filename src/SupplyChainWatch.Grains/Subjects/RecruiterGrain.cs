@@ -1,0 +1,75 @@
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>Live risk of one labour recruiter. Key: <c>rec:{recruiterId}</c>.</summary>
+public sealed class RecruiterGrain(
+    [PersistentState("recruiter", StorageNames.GrainState)] IPersistentState<SubjectSnapshot> state,
+    SubjectServices services)
+    : SubjectGrain<RecruiterDocument>(state, services), IRecruiterGrain
+{
+    private readonly HashSet<string> _newlyLinkedSuppliers = new(StringComparer.Ordinal);
+
+    protected override RiskEvaluation Evaluate(RecruiterDocument document, DateTimeOffset at) =>
+        Services.Engine.EvaluateRecruiter(SubjectId, document.ToEvidence(), at);
+
+    protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
+        SubjectId,
+        "recruiter",
+        Document.Profile?.Name,
+        Document.Profile?.Country,
+        null,
+        evaluation.Score,
+        EnumText.Of(evaluation.Band),
+        EnumText.Of(evaluation.ForcedLabour),
+        updatedAt);
+
+    protected override SubjectOverview Overview() => new(
+        SubjectId,
+        Document.HasProfile,
+        null,
+        Document.Profile,
+        [.. Document.Suppliers.Select(s => new LinkView(s.Key, SubjectId, s.Value.WorkforceShare))],
+        Document.SignalCount,
+        AppliedSeq);
+
+    protected override IReadOnlyList<string> LinkedSupplierIds => [.. Document.Suppliers.Keys];
+
+    protected override void BeforeApply(EvidenceEntry entry)
+    {
+        if (entry.Kind == EvidenceKinds.Link)
+        {
+            _newlyLinkedSuppliers.Add(EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson).SupplierId);
+        }
+    }
+
+    /// <summary>Pushes the score to suppliers one-way: a supplier may be awaiting this recruiter right now.</summary>
+    protected override Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current)
+    {
+        var scoreChanged = previous is null || previous.Score != current.Score;
+        foreach (var supplierId in Document.Suppliers.Keys)
+        {
+            if (scoreChanged || _newlyLinkedSuppliers.Contains(supplierId))
+            {
+                _ = GrainFactory.GetGrain<ISupplierGrain>(SubjectKeys.Supplier(supplierId))
+                    .RecruiterScoreChangedAsync(SubjectId, current.Score);
+            }
+        }
+
+        _newlyLinkedSuppliers.Clear();
+        return Task.CompletedTask;
+    }
+
+    public async Task SupplierSectorChangedAsync(string supplierId, Sector? sector)
+    {
+        if (!Document.Suppliers.TryGetValue(supplierId, out var link) || link.SupplierSector == sector)
+        {
+            return;
+        }
+
+        Document.Suppliers[supplierId] = link with { SupplierSector = sector };
+        await RecomputeWithoutNewEvidenceAsync();
+    }
+}

@@ -1,0 +1,163 @@
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>
+/// Everything a subject grain has applied from the evidence log, in the shape the risk engine takes.
+/// It is the grain's snapshot (serialised as JSON) and is rebuilt row by row for "as of" queries.
+/// </summary>
+public abstract class SubjectDocument
+{
+    public Dictionary<string, AuditFinding> Findings { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, Grievance> Grievances { get; init; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, FeeReport> FeeReports { get; init; } = new(StringComparer.Ordinal);
+
+    public int SignalCount { get; set; }
+
+    public abstract bool HasProfile { get; }
+
+    /// <summary>Applies one evidence-log row. Unknown kinds are an error: the log is the system of record.</summary>
+    public void Apply(EvidenceEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case EvidenceKinds.Finding:
+                var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail;
+                Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
+                SignalCount++;
+                break;
+            case EvidenceKinds.FindingStatus:
+                var findingStatus = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson);
+                var key = FindingKey(findingStatus.AuditId, findingStatus.FindingId);
+                if (Findings.TryGetValue(key, out var existing))
+                {
+                    Findings[key] = existing with { Status = findingStatus.Status, StatusOn = findingStatus.On };
+                }
+
+                break;
+            case EvidenceKinds.Grievance:
+                var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail;
+                Grievances[grievance.GrievanceId] = grievance;
+                SignalCount++;
+                break;
+            case EvidenceKinds.GrievanceStatus:
+                var grievanceStatus = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson);
+                if (Grievances.TryGetValue(grievanceStatus.GrievanceId, out var current))
+                {
+                    Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
+                }
+
+                break;
+            case EvidenceKinds.FeeReport:
+                var report = EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail;
+                FeeReports[report.ReportId] = report;
+                SignalCount++;
+                break;
+            default:
+                ApplySubjectSpecific(entry);
+                break;
+        }
+    }
+
+    protected abstract void ApplySubjectSpecific(EvidenceEntry entry);
+
+    public static string FindingKey(string auditId, string findingId) => auditId + "/" + findingId;
+
+    private static Grievance ApplyGrievanceStatus(Grievance grievance, EvidenceContent.GrievanceStatusChange change) => change.Status switch
+    {
+        GrievanceStatus.Acknowledged => grievance with
+        {
+            Status = GrievanceStatus.Acknowledged,
+            AcknowledgedOn = grievance.AcknowledgedOn ?? change.On,
+        },
+        GrievanceStatus.Investigating => grievance with
+        {
+            Status = GrievanceStatus.Investigating,
+            // Investigating implies the grievance was seen: it stops the acknowledgement clock too.
+            AcknowledgedOn = grievance.AcknowledgedOn ?? change.On,
+        },
+        GrievanceStatus.Resolved or GrievanceStatus.Closed => grievance with
+        {
+            Status = change.Status,
+            AcknowledgedOn = grievance.AcknowledgedOn ?? change.On,
+            ClosedOn = change.On,
+            Outcome = change.Outcome ?? grievance.Outcome,
+            Verified = change.Verified ?? grievance.Verified,
+        },
+        _ => grievance with { Status = change.Status },
+    };
+}
+
+public sealed class SupplierDocument : SubjectDocument
+{
+    public SupplierProfile? Profile { get; set; }
+
+    /// <summary>Recruiters placing workers here: share of the workforce and the recruiter's latest score.</summary>
+    public Dictionary<string, SupplierRecruiterLink> Recruiters { get; init; } = new(StringComparer.Ordinal);
+
+    public override bool HasProfile => Profile is not null;
+
+    protected override void ApplySubjectSpecific(EvidenceEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case EvidenceKinds.Profile:
+                Profile = EvidenceJson.Deserialize<SupplierProfile>(entry.ContentJson);
+                break;
+            case EvidenceKinds.Link:
+                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                var score = Recruiters.TryGetValue(link.RecruiterId, out var known) ? known.RecruiterScore : 0;
+                Recruiters[link.RecruiterId] = new SupplierRecruiterLink(link.WorkforceShare, score);
+                break;
+            default:
+                throw new InvalidOperationException($"A supplier cannot apply evidence of kind '{entry.Kind}'.");
+        }
+    }
+
+    public SupplierEvidence ToEvidence() => new(
+        Profile,
+        [.. Findings.Values],
+        [.. Grievances.Values],
+        [.. FeeReports.Values],
+        [.. Recruiters.Select(r => new RecruiterLink(r.Key, r.Value.WorkforceShare, r.Value.RecruiterScore))]);
+}
+
+public sealed record SupplierRecruiterLink(double WorkforceShare, double RecruiterScore);
+
+public sealed class RecruiterDocument : SubjectDocument
+{
+    public RecruiterProfile? Profile { get; set; }
+
+    /// <summary>Suppliers the recruiter places workers with: share placed there and the supplier's sector.</summary>
+    public Dictionary<string, RecruiterSupplierLink> Suppliers { get; init; } = new(StringComparer.Ordinal);
+
+    public override bool HasProfile => Profile is not null;
+
+    protected override void ApplySubjectSpecific(EvidenceEntry entry)
+    {
+        switch (entry.Kind)
+        {
+            case EvidenceKinds.Profile:
+                Profile = EvidenceJson.Deserialize<RecruiterProfile>(entry.ContentJson);
+                break;
+            case EvidenceKinds.Link:
+                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                Suppliers[link.SupplierId] = new RecruiterSupplierLink(link.WorkforceShare, link.SupplierSector);
+                break;
+            default:
+                throw new InvalidOperationException($"A recruiter cannot apply evidence of kind '{entry.Kind}'.");
+        }
+    }
+
+    public RecruiterEvidence ToEvidence() => new(
+        Profile,
+        [.. Findings.Values],
+        [.. Grievances.Values],
+        [.. FeeReports.Values],
+        [.. Suppliers.Values.Select(s => s.SupplierSector)]);
+}
+
+public sealed record RecruiterSupplierLink(double WorkforceShare, Sector? SupplierSector);

@@ -1,0 +1,269 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>
+/// The mechanics shared by supplier and recruiter grains: apply evidence-log rows in order, re-evaluate,
+/// record escalations, update the read model and write the snapshot. The evidence log is the system of
+/// record; the snapshot only saves replay time, so every step after the log append may be repeated safely.
+/// </summary>
+public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindable
+    where TDocument : SubjectDocument, new()
+{
+    private const string TimeChecksReminder = "time-checks";
+
+    private readonly IPersistentState<SubjectSnapshot> _state;
+    private readonly ILogger _logger;
+
+    protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
+    {
+        _state = state;
+        Services = services;
+        _logger = services.LoggerFactory.CreateLogger(GetType());
+    }
+
+    protected SubjectServices Services { get; }
+
+    protected TDocument Document { get; private set; } = new();
+
+    protected RiskEvaluation? Current { get; private set; }
+
+    protected string SubjectKey => this.GetPrimaryKeyString();
+
+    protected long AppliedSeq => _state.State.AppliedSeq;
+
+    protected string SubjectId => SubjectKeys.IdOf(SubjectKey);
+
+    protected abstract RiskEvaluation Evaluate(TDocument document, DateTimeOffset at);
+
+    protected abstract SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt);
+
+    protected abstract SubjectOverview Overview();
+
+    /// <summary>Suppliers a recruiter places workers with (empty for suppliers): targets of high-risk-linked events.</summary>
+    protected virtual IReadOnlyList<string> LinkedSupplierIds => [];
+
+    /// <summary>Called before a row is applied, with the document as it was: lets a grain notice what changes.</summary>
+    protected virtual void BeforeApply(EvidenceEntry entry)
+    {
+    }
+
+    /// <summary>Called after the new evaluation is durable; grains notify their counterparts here (one-way).</summary>
+    protected virtual Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current) => Task.CompletedTask;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await LoadFromSnapshotAndLogAsync(cancellationToken);
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
+    {
+        var applied = _state.State.AppliedSeq;
+        var rows = appended.Where(e => e.SubjectSeq > applied).OrderBy(e => e.SubjectSeq).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        if (!IsContiguous(applied, rows))
+        {
+            // Another writer appended rows for this subject that were not handed to us: the log has them.
+            rows = await ReadLogAsync(applied, CancellationToken.None);
+        }
+
+        await ApplyAndRecomputeAsync(rows);
+    }
+
+    public Task<SubjectOverview> GetOverviewAsync() => Task.FromResult(Overview());
+
+    public async Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf)
+    {
+        var now = Services.Time.GetUtcNow();
+        if (asOf is null || asOf.Value >= now)
+        {
+            if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
+            {
+                Current = Evaluate(Document, now);
+            }
+
+            return Current;
+        }
+
+        // "As of": the evidence as it was recorded by that instant, evaluated at that instant.
+        var asOfDocument = new TDocument();
+        foreach (var row in await ReadLogAsync(0, CancellationToken.None))
+        {
+            if (row.RecordedAt > asOf.Value)
+            {
+                break;
+            }
+
+            asOfDocument.Apply(row);
+        }
+
+        PrepareAsOfDocument(asOfDocument);
+        return Evaluate(asOfDocument, asOf.Value);
+    }
+
+    /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
+    protected virtual void PrepareAsOfDocument(TDocument asOfDocument)
+    {
+    }
+
+    public async Task RunTimeChecksAsync()
+    {
+        // Diffs start from the last evaluation escalations were derived from, not from a read's refresh.
+        var previous = _state.State.LastEvaluation;
+        var now = Services.Time.GetUtcNow();
+        var evaluation = Evaluate(Document, now);
+        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
+        if (events.Count > 0)
+        {
+            await Services.Escalations.AddAsync(events);
+        }
+
+        Current = evaluation;
+        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        {
+            await Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+            _state.State.LastEvaluation = evaluation;
+            await WriteSnapshotAsync();
+            await AfterEvaluatedAsync(previous, evaluation);
+        }
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == TimeChecksReminder ? RunTimeChecksAsync() : Task.CompletedTask;
+
+    protected async Task ApplyAndRecomputeAsync(IReadOnlyList<EvidenceEntry> rows)
+    {
+        foreach (var row in rows)
+        {
+            BeforeApply(row);
+            Document.Apply(row);
+        }
+
+        await RecomputeAsync(rows[^1].SubjectSeq);
+    }
+
+    /// <summary>
+    /// Re-evaluates after a change that is not in the evidence log (a recruiter's pushed score, a supplier's
+    /// sector). The revision keeps escalation ids of such re-evaluations apart from those of the same log row.
+    /// </summary>
+    protected Task RecomputeWithoutNewEvidenceAsync()
+    {
+        _state.State.Revision++;
+        return RecomputeAsync(_state.State.AppliedSeq);
+    }
+
+    /// <summary>Re-evaluates after new evidence and makes everything derived from it durable.</summary>
+    protected async Task RecomputeAsync(long appliedSeq)
+    {
+        var previous = _state.State.LastEvaluation;
+        var now = Services.Time.GetUtcNow();
+        var evaluation = Evaluate(Document, now);
+
+        // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the
+        // replay derives the same events and the store ignores them.
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
+        if (events.Count > 0)
+        {
+            await Services.Escalations.AddAsync(events);
+        }
+
+        await Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+
+        _state.State.AppliedSeq = appliedSeq;
+        _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
+        _state.State.LastEvaluation = evaluation;
+        Current = evaluation;
+        await WriteSnapshotAsync();
+        await EnsureTimeChecksAsync();
+        await AfterEvaluatedAsync(previous, evaluation);
+    }
+
+    private async Task LoadFromSnapshotAndLogAsync(CancellationToken cancellationToken)
+    {
+        Document = _state.State.DocumentJson is { } json
+            ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
+            : new TDocument();
+        Current = _state.State.LastEvaluation;
+
+        var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
+        if (missed.Count > 0)
+        {
+            _logger.LogInformation("Replaying {Count} evidence rows for {Subject} after snapshot {Seq}", missed.Count, SubjectKey, _state.State.AppliedSeq);
+            await ApplyAndRecomputeAsync(missed);
+        }
+    }
+
+    private async Task WriteSnapshotAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (InconsistentStateException exception)
+        {
+            // Someone else wrote our row (a previous activation during a silo failure). The log is the truth:
+            // reload, replay what the stored snapshot lacks, and write once more on top of the stored version.
+            _logger.LogWarning(exception, "Snapshot of {Subject} was stale; reloading and replaying", SubjectKey);
+            var evaluation = _state.State.LastEvaluation;
+            await _state.ReadStateAsync();
+            Document = _state.State.DocumentJson is { } json
+                ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
+                : new TDocument();
+            var missed = await ReadLogAsync(_state.State.AppliedSeq, CancellationToken.None);
+            foreach (var row in missed)
+            {
+                Document.Apply(row);
+            }
+
+            if (missed.Count > 0)
+            {
+                _state.State.AppliedSeq = missed[^1].SubjectSeq;
+            }
+
+            _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
+            _state.State.LastEvaluation = evaluation;
+            await _state.WriteStateAsync();
+        }
+    }
+
+    private async Task EnsureTimeChecksAsync()
+    {
+        if (_state.State.TimeChecksRegistered)
+        {
+            return;
+        }
+
+        var period = Services.Options.TimeCheckPeriod;
+        await this.RegisterOrUpdateReminder(TimeChecksReminder, period, period);
+        _state.State.TimeChecksRegistered = true;
+        await WriteSnapshotAsync();
+    }
+
+    private async Task<List<EvidenceEntry>> ReadLogAsync(long afterSubjectSeq, CancellationToken cancellationToken)
+    {
+        var rows = await Services.EvidenceLog.ReadSubjectAsync(SubjectKey, afterSubjectSeq, cancellationToken);
+        return [.. rows.Select(r => new EvidenceEntry(r.SubjectSeq, r.Kind, r.ContentJson, r.RecordedAt))];
+    }
+
+    private static bool IsContiguous(long applied, List<EvidenceEntry> rows)
+    {
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].SubjectSeq != applied + 1 + i)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>Settings of the subject grains.</summary>
+public sealed class SubjectGrainOptions
+{
+    public const string Section = "Subjects";
+
+    /// <summary>How often a subject re-evaluates itself for decay and deadlines (Orleans reminders: one minute at least).</summary>
+    public TimeSpan TimeCheckPeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A risk read re-evaluates in memory when the last evaluation is older than this (decay moves slowly).</summary>
+    public TimeSpan ReevaluateReadsAfter { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>What every subject grain needs, injected once so grain constructors stay short.</summary>
+public sealed class SubjectServices(
+    RiskEngine engine,
+    IEvidenceLog evidenceLog,
+    IReadModelStore readModel,
+    IEscalationStore escalations,
+    TimeProvider time,
+    IOptions<SubjectGrainOptions> options,
+    ILoggerFactory loggerFactory)
+{
+    public RiskEngine Engine { get; } = engine;
+
+    public IEvidenceLog EvidenceLog { get; } = evidenceLog;
+
+    public IReadModelStore ReadModel { get; } = readModel;
+
+    public IEscalationStore Escalations { get; } = escalations;
+
+    public TimeProvider Time { get; } = time;
+
+    public SubjectGrainOptions Options { get; } = options.Value;
+
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+}

@@ -1,0 +1,114 @@
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Grains.Subjects;
+
+/// <summary>Live risk of one supplier site. Key: <c>sup:{supplierId}</c>.</summary>
+public sealed class SupplierGrain(
+    [PersistentState("supplier", StorageNames.GrainState)] IPersistentState<SubjectSnapshot> state,
+    SubjectServices services)
+    : SubjectGrain<SupplierDocument>(state, services), ISupplierGrain
+{
+    private bool _sectorChanged;
+
+    protected override RiskEvaluation Evaluate(SupplierDocument document, DateTimeOffset at) =>
+        Services.Engine.EvaluateSupplier(SubjectId, document.ToEvidence(), at);
+
+    protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
+        SubjectId,
+        "supplier",
+        Document.Profile?.Name,
+        Document.Profile?.Country,
+        Document.Profile?.Sector is { } sector ? EnumText.Of(sector) : null,
+        evaluation.Score,
+        EnumText.Of(evaluation.Band),
+        EnumText.Of(evaluation.ForcedLabour),
+        updatedAt);
+
+    protected override SubjectOverview Overview() => new(
+        SubjectId,
+        Document.HasProfile,
+        Document.Profile,
+        null,
+        [.. Document.Recruiters.Select(r => new LinkView(SubjectId, r.Key, r.Value.WorkforceShare))],
+        Document.SignalCount,
+        AppliedSeq);
+
+    protected override void BeforeApply(EvidenceEntry entry)
+    {
+        if (entry.Kind == EvidenceKinds.Profile)
+        {
+            var profile = EvidenceJson.Deserialize<SupplierProfile>(entry.ContentJson);
+            _sectorChanged |= profile.Sector != Document.Profile?.Sector;
+        }
+    }
+
+    protected override void PrepareAsOfDocument(SupplierDocument asOfDocument)
+    {
+        // Recruiter scores are pushed to the supplier, not logged: "as of" uses the latest known ones.
+        foreach (var (recruiterId, link) in asOfDocument.Recruiters.ToList())
+        {
+            if (Document.Recruiters.TryGetValue(recruiterId, out var known))
+            {
+                asOfDocument.Recruiters[recruiterId] = link with { RecruiterScore = known.RecruiterScore };
+            }
+        }
+    }
+
+    protected override Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current)
+    {
+        if (_sectorChanged)
+        {
+            _sectorChanged = false;
+            foreach (var recruiterId in Document.Recruiters.Keys)
+            {
+                _ = GrainFactory.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(recruiterId))
+                    .SupplierSectorChangedAsync(SubjectId, Document.Profile?.Sector);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<LinkResult> LinkRecruiterAsync(string recruiterId, double workforceShare)
+    {
+        var others = Document.Recruiters.Where(r => r.Key != recruiterId).Sum(r => r.Value.WorkforceShare);
+        var total = others + workforceShare;
+        if (total > 1.0 + 1e-9)
+        {
+            return new LinkResult(LinkOutcome.SharesExceedOne, others);
+        }
+
+        if (Document.Recruiters.TryGetValue(recruiterId, out var existing) && existing.WorkforceShare == workforceShare)
+        {
+            return new LinkResult(LinkOutcome.Unchanged, total);
+        }
+
+        var content = EvidenceJson.Serialize(new EvidenceContent.Link(SubjectId, recruiterId, workforceShare, Document.Profile?.Sector));
+        var now = Services.Time.GetUtcNow();
+        // A relationship can be set many times; each setting is its own log row (the latest wins on replay).
+        var key = $"link:{SubjectId}:{recruiterId}:{Guid.NewGuid():N}";
+        var recruiterKey = SubjectKeys.Recruiter(recruiterId);
+        var result = await Services.EvidenceLog.AppendAsync(
+        [
+            new EvidenceAppend(SubjectKey, key, EvidenceKinds.Link, content, now),
+            new EvidenceAppend(recruiterKey, key, EvidenceKinds.Link, content, now),
+        ]);
+
+        await CatchUpAsync(EvidenceEntries.For(result.Rows, SubjectKey));
+        await GrainFactory.GetGrain<IRecruiterGrain>(recruiterKey).CatchUpAsync(EvidenceEntries.For(result.Rows, recruiterKey));
+        return new LinkResult(LinkOutcome.Linked, total);
+    }
+
+    public async Task RecruiterScoreChangedAsync(string recruiterId, int recruiterScore)
+    {
+        if (!Document.Recruiters.TryGetValue(recruiterId, out var link) || link.RecruiterScore == recruiterScore)
+        {
+            return;
+        }
+
+        Document.Recruiters[recruiterId] = link with { RecruiterScore = recruiterScore };
+        await RecomputeWithoutNewEvidenceAsync();
+    }
+}

@@ -1,0 +1,255 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using SupplyChainWatch.Api.Tests.Infrastructure;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Tests;
+
+/// <summary>One service for the class; every test uses its own subject ids instead of resetting state.</summary>
+public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    private readonly HttpClient _client = fixture.Factory.CreateClient();
+
+    private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
+
+    private JsonSerializerOptions ApiJson => fixture.Factory.Service<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
+    [Fact]
+    public async Task Walkthrough_registers_links_submits_each_signal_kind_and_reads_both_risks()
+    {
+        var supplier = Id("sup");
+        var recruiter = Id("rec");
+        (await _client.PutAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        (await _client.PutAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+        var linked = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        Assert.Equal(recruiter, linked["recruiters"]![0]!["recruiterId"]!.GetValue<string>());
+
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+            Samples.Finding("F1", "working-hours", "major", 30, dueDate: "2026-12-31", codes: "excessive-overtime-imposed")))).Expect(HttpStatusCode.Created);
+        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, recruiter, "2026-11-18T09:00:00Z", null, null, "document-retention"))).Expect(HttpStatusCode.Created);
+        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), recruiter, supplier, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
+
+        var supplierRisk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var recruiterRisk = (await _client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal(supplier, supplierRisk["subjectId"]!.GetValue<string>());
+        Assert.InRange(supplierRisk["score"]!.GetValue<int>(), 1, 100);
+        Assert.NotNull(supplierRisk["explanation"]);
+        Assert.Equal(recruiter, recruiterRisk["subjectId"]!.GetValue<string>());
+        Assert.True(recruiterRisk["explanation"]!["feeGroups"]!.AsArray().Count == 1);
+
+        var list = (await _client.GetAsync("/api/v1/suppliers?country=MY&limit=500")).Expect(HttpStatusCode.OK);
+        Assert.Contains(list["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == supplier);
+        var escalations = (await _client.GetAsync($"/api/v1/escalations?subjectId=sup:{supplier}")).Expect(HttpStatusCode.OK);
+        Assert.NotNull(escalations["items"]);
+    }
+
+    [Fact]
+    public async Task Worked_check_a_verified_audit_is_indicated_floored_and_matches_the_engine()
+    {
+        var supplier = Id("sup");
+        var auditId = Id("aud");
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null,
+            Samples.Finding("F1", "forced-labour", "critical", 20, codes: ["deception-nature-of-work", "threat-dismissal-or-financial-penalty"])))).Expect(HttpStatusCode.Created);
+
+        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal("indicated", risk["forcedLabour"]!.GetValue<string>());
+        Assert.True(risk["score"]!.GetValue<int>() >= 80);
+
+        var finding = new AuditFinding(auditId, "F1", AuditStandard.Smeta, AuditType.Initial, new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 7),
+            FindingCategory.ForcedLabour, Severity.Critical,
+            [new IndicatorObservation(IndicatorCode.DeceptionNatureOfWork, null), new IndicatorObservation(IndicatorCode.ThreatDismissalOrFinancialPenalty, null)],
+            20, EvidenceStatus.Verified, FindingStatus.Open, null, null, null);
+        var engine = fixture.Factory.Service<RiskEngine>();
+        var expected = engine.EvaluateSupplier(supplier, new SupplierEvidence(null, [finding], [], [], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
+        AssertSameJson(expected, risk);
+    }
+
+    [Fact]
+    public async Task Worked_check_b_alleged_grievance_is_indicated_unverified_alerted_and_not_floored()
+    {
+        var supplier = Id("sup");
+        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, null, "2026-11-19T10:00:00Z", null, null,
+            "deception-nature-of-work", "threat-dismissal-or-financial-penalty"))).Expect(HttpStatusCode.Created);
+
+        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal("indicated-unverified", risk["forcedLabour"]!.GetValue<string>());
+        Assert.NotEmpty(risk["precautionaryAlerts"]!.AsArray());
+        Assert.False(risk["explanation"]!["floor"]!["applied"]!.GetValue<bool>());
+        Assert.True(risk["score"]!.GetValue<int>() < 80);
+    }
+
+    [Fact]
+    public async Task Worked_check_c_fee_report_with_wage_deducted_loan_is_risk_with_base_25_and_without_loan_none_with_15()
+    {
+        var withLoan = Id("rec");
+        var withoutLoan = Id("rec");
+        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withLoan, null, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
+        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withoutLoan, null, "w-1", 1500m, loan: false))).Expect(HttpStatusCode.Created);
+
+        var loanRisk = (await _client.GetAsync($"/api/v1/recruiters/{withLoan}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal("risk", loanRisk["forcedLabour"]!.GetValue<string>());
+        var loanGroup = loanRisk["explanation"]!["feeGroups"]![0]!;
+        Assert.Equal(15, loanGroup["feeBase"]!.GetValue<double>());
+        Assert.True(loanGroup["loanSurcharge"]!.GetValue<bool>());
+        Assert.True(loanGroup["employerPaysBreach"]!.GetValue<bool>());
+        var loanTerm = loanRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group");
+        Assert.Equal(25, loanTerm["base"]!.GetValue<double>());
+
+        var plainRisk = (await _client.GetAsync($"/api/v1/recruiters/{withoutLoan}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal("none", plainRisk["forcedLabour"]!.GetValue<string>());
+        var plainTerm = plainRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group");
+        Assert.Equal(15, plainTerm["base"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Resubmitting_an_audit_is_answered_the_same_and_counted_once()
+    {
+        var supplier = Id("sup");
+        var audit = Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 5), Samples.Finding("F2", "housing", "minor", 5));
+        var first = await _client.PostAsync("/api/v1/audits", audit);
+        var second = await _client.PostAsync("/api/v1/audits", audit);
+
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(first.Status, second.Status);
+        Assert.True(JsonNode.DeepEquals(first.Body, second.Body), $"{first.Body}\n{second.Body}");
+        var view = (await _client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+        Assert.Equal(2, view["signalCount"]!.GetValue<int>());
+        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        Assert.Equal(2, risk["explanation"]!["evidence"]!["terms"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Same_ids_with_other_content_are_409_and_write_nothing()
+    {
+        var supplier = Id("sup");
+        var auditId = Id("aud");
+        var grievanceId = Id("grv");
+        var reportId = Id("fee");
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "first account", null))).Expect(HttpStatusCode.Created);
+        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
+        var log = fixture.Factory.Service<IEvidenceLog>();
+        var before = await log.CountAsync();
+
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "critical", 5)))).Expect(HttpStatusCode.Conflict);
+        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "another account", null))).Expect(HttpStatusCode.Conflict);
+        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 200m, loan: false))).Expect(HttpStatusCode.Conflict);
+
+        Assert.Equal(before, await log.CountAsync());
+    }
+
+    public static TheoryData<string, string, string> BadRequests => new()
+    {
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":3,"indicators":[{"code":"not-a-code"}]}]}""", "findings[0].indicators[0].code" },
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"iso-9001","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":3}]}""", "standard" },
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"smeta","auditType":"initial","startDate":"2026-10-07","endDate":"2026-10-05","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":3}]}""", "endDate" },
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2027-10-07","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":3}]}""", "endDate" },
+        { "/api/v1/audits", """{"supplierId":"s1","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":3}]}""", "auditId" },
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"smeta",""", "body" },
+        { "/api/v1/audits", """{"auditId":"a1","supplierId":"s1","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"X","findings":[{"findingId":"F1","category":"wages","severity":"major","workersAffected":-3}]}""", "findings[0].workersAffected" },
+        { "/api/v1/grievances", """{"grievanceId":"g1","receivedAt":"2026-11-01T00:00:00Z","channel":"hotline","allegations":[],"categories":[],"workersAffected":1,"anonymity":"anonymous","consent":{"shareWithBrand":true,"shareWithNgo":true,"shareWithLawEnforcement":false}}""", "supplierId" },
+        { "/api/v1/grievances", """{"grievanceId":"g1","supplierId":"s1","receivedAt":"2026-11-01T00:00:00Z","channel":"hotline","allegations":[],"categories":[],"workersAffected":1,"anonymity":"secret","consent":{"shareWithBrand":true,"shareWithNgo":true,"shareWithLawEnforcement":false}}""", "anonymity" },
+        { "/api/v1/recruitment-fees", """{"reportId":"r1","recruiterId":"rc1","workerRef":"w1","originCountry":"NP","destinationCountry":"MY","recruitedOn":"2026-03-01","costs":[{"type":"fee","amount":100,"currency":"XAU","paidBy":"worker"}],"monthlyWage":{"amount":1000,"currency":"MYR"},"financing":{"loan":false,"repaidByWageDeduction":false,"mayNotLeaveUntilRepaid":false}}""", "costs[0].currency" },
+        { "/api/v1/recruitment-fees", """{"reportId":"r1","recruiterId":"rc1","workerRef":"w1","originCountry":"NP","destinationCountry":"MY","recruitedOn":"2026-03-01","costs":[{"type":"fee","amount":-100,"currency":"MYR","paidBy":"worker"}],"monthlyWage":{"amount":1000,"currency":"MYR"},"financing":{"loan":false,"repaidByWageDeduction":false,"mayNotLeaveUntilRepaid":false}}""", "costs[0].amount" },
+        { "/api/v1/recruitment-fees", """{"reportId":"r1","recruiterId":"rc1","workerRef":"w1","originCountry":"NP","destinationCountry":"MY","recruitedOn":"2026-03-01","costs":[{"type":"fee","amount":"lots","currency":"MYR","paidBy":"worker"}],"monthlyWage":{"amount":1000,"currency":"MYR"},"financing":{"loan":false,"repaidByWageDeduction":false,"mayNotLeaveUntilRepaid":false}}""", "costs[0].amount" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_submissions_are_400_problem_details_naming_the_field_and_write_nothing(string url, string body, string field)
+    {
+        var log = fixture.Factory.Service<IEvidenceLog>();
+        var before = await log.CountAsync();
+
+        var answer = await _client.PostAsync(url, body);
+
+        var problem = answer.Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(400, problem["status"]!.GetValue<int>());
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), $"no error for '{field}' in {problem.ToJsonString()}");
+        Assert.Equal(before, await log.CountAsync());
+    }
+
+    [Fact]
+    public async Task Shares_above_one_and_out_of_range_shares_are_400()
+    {
+        var supplier = Id("sup");
+        (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.7 })).Expect(HttpStatusCode.OK);
+        var tooMuch = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.4 })).Expect(HttpStatusCode.BadRequest);
+        Assert.True(tooMuch["errors"]!.AsObject().ContainsKey("workforceShare"));
+        var outOfRange = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 1.5 })).Expect(HttpStatusCode.BadRequest);
+        Assert.True(outOfRange["errors"]!.AsObject().ContainsKey("workforceShare"));
+        var view = (await _client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+        Assert.Single(view["recruiters"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Unknown_subjects_and_unknown_findings_are_404()
+    {
+        (await _client.GetAsync($"/api/v1/suppliers/{Id("nobody")}")).Expect(HttpStatusCode.NotFound);
+        (await _client.GetAsync($"/api/v1/recruiters/{Id("nobody")}/risk")).Expect(HttpStatusCode.NotFound);
+        (await _client.PostAsync($"/api/v1/audits/{Id("aud")}/findings/F1/status", new { status = "remediated", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
+        (await _client.PostAsync($"/api/v1/grievances/{Id("grv")}/status", new { status = "acknowledged", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_recruiter_score_propagates_to_both_suppliers_it_places_workers_with()
+    {
+        var recruiter = Id("rec");
+        var first = Id("sup");
+        var second = Id("sup");
+        (await _client.PutAsync($"/api/v1/suppliers/{first}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        (await _client.PutAsync($"/api/v1/suppliers/{second}/recruiters/{recruiter}", new { workforceShare = 1.0 })).Expect(HttpStatusCode.OK);
+
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), Id("sup"), recruiter,
+            Samples.Finding("F1", "recruitment-fees", "critical", 50, codes: ["debt-linked-recruitment", "document-retention"])))).Expect(HttpStatusCode.Created);
+        var recruiterScore = (await _client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>();
+        Assert.True(recruiterScore >= 80);
+
+        foreach (var (supplier, share) in new[] { (first, 0.5), (second, 1.0) })
+        {
+            var risk = await Api.EventuallyAsync(
+                async () => (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
+                r => r["explanation"]!["propagation"]!["terms"]!.AsArray().Any(t => t!["recruiterScore"]!.GetValue<double>() == recruiterScore));
+            var term = risk["explanation"]!["propagation"]!["terms"]!.AsArray().Single()!;
+            Assert.Equal(recruiter, term["recruiterId"]!.GetValue<string>());
+            Assert.Equal(recruiterScore, term["recruiterScore"]!.GetValue<double>());
+            Assert.Equal(share, term["workforceShare"]!.GetValue<double>());
+            Assert.True(risk["explanation"]!["propagation"]!["points"]!.GetValue<decimal>() > 0);
+        }
+    }
+
+    [Fact]
+    public async Task AsOf_reproduces_an_earlier_score_after_later_signals_arrive()
+    {
+        var supplier = Id("sup");
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 10)))).Expect(HttpStatusCode.Created);
+        var earlier = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var instant = earlier["evaluatedAt"]!.GetValue<DateTimeOffset>();
+
+        fixture.Factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+            Samples.Finding("F1", "forced-labour", "critical", 40, codes: ["document-retention", "wage-withholding"])))).Expect(HttpStatusCode.Created);
+        var later = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        Assert.NotEqual(earlier["score"]!.GetValue<int>(), later["score"]!.GetValue<int>());
+
+        var asOf = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk?asOf={Uri.EscapeDataString(instant.ToString("O"))}")).Expect(HttpStatusCode.OK);
+        Assert.True(JsonNode.DeepEquals(earlier, asOf), $"{earlier}\n{asOf}");
+    }
+
+    private void AssertSameJson(RiskEvaluation expected, JsonNode actual)
+    {
+        var expectedJson = JsonSerializer.SerializeToNode(expected, ApiJson);
+        Assert.True(JsonNode.DeepEquals(expectedJson, actual), $"engine: {expectedJson}\napi:    {actual}");
+    }
+}
+
+/// <summary>One running service shared by a test class.</summary>
+public sealed class ServiceFixture : IDisposable
+{
+    public ServiceFactory Factory { get; } = new();
+
+    public void Dispose() => Factory.Dispose();
+}
