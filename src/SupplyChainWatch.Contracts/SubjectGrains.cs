@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using SupplyChainWatch.Domain;
 
 namespace SupplyChainWatch.Contracts;
@@ -42,6 +43,9 @@ public interface ISubjectGrain : IGrainWithStringKey
     Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended);
 
     Task<SubjectOverview> GetOverviewAsync();
+
+    /// <summary>The current score alone: what a supplier pulls from its recruiters when it activates.</summary>
+    Task<int> GetScoreAsync();
 
     /// <summary>The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log.</summary>
     Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf);

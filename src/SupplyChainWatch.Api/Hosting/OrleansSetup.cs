@@ -1,3 +1,4 @@
+using Orleans.Serialization;
 using System.Net;
 using Orleans.Configuration;
 using SupplyChainWatch.Contracts;
@@ -11,7 +12,7 @@ public static class OrleansSetup
 {
     public static WebApplicationBuilder AddSupplyChainWatchSilo(this WebApplicationBuilder builder)
     {
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
         builder.Services.AddSingleton<SubjectServices>();
@@ -24,7 +25,7 @@ public static class OrleansSetup
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
-            if (storage.ProviderKind == StorageProviderKind.Sqlite)
+            if (StorageDatabase.ParseProvider(storage.Provider) == StorageProviderKind.Sqlite)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
             }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
@@ -58,8 +59,14 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await LoadFromSnapshotAndLogAsync(cancellationToken);
+        await AfterActivationAsync();
         await base.OnActivateAsync(cancellationToken);
     }
+
+    /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
+    protected virtual Task AfterActivationAsync() => Task.CompletedTask;
+
+    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? Evaluate(Document, Services.Time.GetUtcNow())).Score);
 
     public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
     {

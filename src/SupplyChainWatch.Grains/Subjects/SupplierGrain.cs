@@ -71,6 +71,29 @@ public sealed class SupplierGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Recruiter scores arrive one-way, so a push can be lost when a silo dies; pulling them on activation closes
+    /// that gap. Supplier → recruiter is the awaited direction, so this cannot deadlock.
+    /// </summary>
+    protected override async Task AfterActivationAsync()
+    {
+        var changed = false;
+        foreach (var (recruiterId, link) in Document.Recruiters.ToList())
+        {
+            var score = await GrainFactory.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(recruiterId)).GetScoreAsync();
+            if (score != link.RecruiterScore)
+            {
+                Document.Recruiters[recruiterId] = link with { RecruiterScore = score };
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            await RecomputeWithoutNewEvidenceAsync();
+        }
+    }
+
     public async Task<LinkResult> LinkRecruiterAsync(string recruiterId, double workforceShare)
     {
         var others = Document.Recruiters.Where(r => r.Key != recruiterId).Sum(r => r.Value.WorkforceShare);

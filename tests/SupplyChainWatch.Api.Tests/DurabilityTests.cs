@@ -1,0 +1,91 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using SupplyChainWatch.Api.Tests.Infrastructure;
+
+namespace SupplyChainWatch.Api.Tests;
+
+/// <summary>The durability contract on the embedded store, with a real process killed by SIGKILL.</summary>
+public sealed class DurabilityTests
+{
+    [Fact]
+    public async Task After_SIGKILL_every_acknowledged_signal_is_there_once_scores_are_identical_and_chains_verify()
+    {
+        var data = TestPaths.NewTempDirectory();
+        var suppliers = Enumerable.Range(0, 6).Select(i => $"dur-sup-{i}").ToArray();
+        var recruiter = "dur-rec-0";
+        var acknowledged = new Dictionary<string, int>(StringComparer.Ordinal);
+        Dictionary<string, JsonNode> before;
+
+        await using (var service = await ServiceProcess.StartAsync(data))
+        {
+            using var client = service.CreateClient();
+            (await client.PutAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+            foreach (var supplier in suppliers)
+            {
+                (await client.PutAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+                (await client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.2 })).Expect(HttpStatusCode.OK);
+            }
+
+            // Concurrent submissions: the embedded store must take them without writer starvation.
+            var submissions = Enumerable.Range(0, 60).Select(async i =>
+            {
+                var supplier = suppliers[i % suppliers.Length];
+                var answer = i % 3 switch
+                {
+                    0 => await client.PostAsync("/api/v1/audits", Samples.Audit($"dur-aud-{i}", supplier, null,
+                        Samples.Finding("F1", "wages", i % 2 == 0 ? "major" : "critical", 5 + i, codes: i % 4 == 0 ? ["wage-withholding"] : []))),
+                    1 => await client.PostAsync("/api/v1/grievances", Samples.Grievance($"dur-grv-{i}", supplier, recruiter, "2026-11-10T10:00:00Z", null, null, "isolation")),
+                    _ => await client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport($"dur-fee-{i}", recruiter, supplier, $"w-{i}", 500m + (i * 10), loan: i % 2 == 0)),
+                };
+                Assert.Equal(HttpStatusCode.Created, answer.Status);
+                return supplier;
+            });
+            foreach (var supplier in await Task.WhenAll(submissions))
+            {
+                acknowledged[supplier] = acknowledged.GetValueOrDefault(supplier) + 1;
+            }
+
+            before = await ReadRisksAsync(client, suppliers, recruiter);
+            await service.KillAsync();
+        }
+
+        await using (var restarted = await ServiceProcess.StartAsync(data))
+        {
+            using var client = restarted.CreateClient();
+            var after = await ReadRisksAsync(client, suppliers, recruiter);
+            foreach (var (subject, risk) in before)
+            {
+                Assert.Equal(risk["score"]!.GetValue<int>(), after[subject]["score"]!.GetValue<int>());
+                Assert.Equal(risk["band"]!.GetValue<string>(), after[subject]["band"]!.GetValue<string>());
+                Assert.Equal(risk["forcedLabour"]!.GetValue<string>(), after[subject]["forcedLabour"]!.GetValue<string>());
+            }
+
+            foreach (var supplier in suppliers)
+            {
+                // Grievances name the recruiter too; fee reports count as signals on both sides.
+                var view = (await client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+                Assert.Equal(acknowledged[supplier], view["signalCount"]!.GetValue<int>());
+            }
+        }
+
+        await EvidenceLogVerification.AssertChainsVerifyAsync(Path.Combine(data, "scw.db"));
+    }
+
+    private static async Task<Dictionary<string, JsonNode>> ReadRisksAsync(HttpClient client, string[] suppliers, string recruiter)
+    {
+        var risks = new Dictionary<string, JsonNode>(StringComparer.Ordinal)
+        {
+            [$"rec:{recruiter}"] = (await client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK),
+        };
+        foreach (var supplier in suppliers)
+        {
+            // Propagation from the recruiter is pushed one-way: wait until the supplier has caught up.
+            var recruiterScore = risks[$"rec:{recruiter}"]["score"]!.GetValue<int>();
+            risks[$"sup:{supplier}"] = await Api.EventuallyAsync(
+                async () => (await client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
+                r => r["explanation"]!["propagation"]!["terms"]!.AsArray().All(t => t!["recruiterScore"]!.GetValue<double>() == recruiterScore));
+        }
+
+        return risks;
+    }
+}

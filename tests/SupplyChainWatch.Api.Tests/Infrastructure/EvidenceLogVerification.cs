@@ -1,0 +1,21 @@
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Tests.Infrastructure;
+
+public static class EvidenceLogVerification
+{
+    /// <summary>Opens the embedded store directly (the service is stopped) and verifies every subject's hash chain.</summary>
+    public static async Task AssertChainsVerifyAsync(string databasePath)
+    {
+        await using var database = new StorageDatabase(new StorageOptions { Provider = StorageOptions.SqliteProvider, ConnectionString = $"Data Source={databasePath}" });
+        await using var log = new SqlEvidenceLog(database);
+        var subjects = await log.ListSubjectsAsync();
+        Assert.NotEmpty(subjects);
+        foreach (var subject in subjects)
+        {
+            var verification = await log.VerifyChainAsync(subject);
+            Assert.True(verification.Valid, $"hash chain of {subject} breaks at {verification.FirstBrokenSubjectSeq}");
+            Assert.True(verification.RowsChecked > 0);
+        }
+    }
+}
