@@ -34,6 +34,7 @@ public enum AppendOutcome
     Conflict,
 }
 
+/// <param name="Outcome">What happened to the submission as a whole.</param>
 /// <param name="Rows">For Appended/Duplicate/PartlyDuplicate: the rows as stored (new and existing), in request order. For Conflict: empty.</param>
 /// <param name="ConflictingKeys">For Conflict: the idempotency keys whose stored content differs.</param>
 public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<string> ConflictingKeys);
