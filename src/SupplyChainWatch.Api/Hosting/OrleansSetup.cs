@@ -2,6 +2,7 @@ using Orleans.Serialization;
 using System.Net;
 using Orleans.Configuration;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Grains.Storage;
 using SupplyChainWatch.Grains.Subjects;
 
@@ -16,7 +17,7 @@ public static class OrleansSetup
         var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
         builder.Services.AddSingleton<SubjectServices>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
 
         builder.UseOrleans(silo =>
         {

@@ -66,7 +66,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
     protected virtual Task AfterActivationAsync() => Task.CompletedTask;
 
-    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? Evaluate(Document, Services.Time.GetUtcNow())).Score);
+    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? Evaluate(Document, Services.Clock.Now)).Score);
 
     public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
     {
@@ -90,7 +90,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     public async Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf)
     {
-        var now = Services.Time.GetUtcNow();
+        var now = Services.Clock.Now;
         if (asOf is null || asOf.Value >= now)
         {
             if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
@@ -126,7 +126,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     {
         // Diffs start from the last evaluation escalations were derived from, not from a read's refresh.
         var previous = _state.State.LastEvaluation;
-        var now = Services.Time.GetUtcNow();
+        var now = Services.Clock.Now;
         var evaluation = Evaluate(Document, now);
         var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
         if (events.Count > 0)
@@ -172,7 +172,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     protected async Task RecomputeAsync(long appliedSeq)
     {
         var previous = _state.State.LastEvaluation;
-        var now = Services.Time.GetUtcNow();
+        var now = Services.Clock.Now;
         var evaluation = Evaluate(Document, now);
 
         // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the

@@ -23,7 +23,7 @@ public sealed class SubjectServices(
     IEvidenceLog evidenceLog,
     IReadModelStore readModel,
     IEscalationStore escalations,
-    TimeProvider time,
+    ServiceClock clock,
     IOptions<SubjectGrainOptions> options,
     ILoggerFactory loggerFactory)
 {
@@ -35,7 +35,7 @@ public sealed class SubjectServices(
 
     public IEscalationStore Escalations { get; } = escalations;
 
-    public TimeProvider Time { get; } = time;
+    public ServiceClock Clock { get; } = clock;
 
     public SubjectGrainOptions Options { get; } = options.Value;
 

@@ -109,7 +109,7 @@ public sealed class SupplierGrain(
         }
 
         var content = EvidenceJson.Serialize(new EvidenceContent.Link(SubjectId, recruiterId, workforceShare, Document.Profile?.Sector));
-        var now = Services.Time.GetUtcNow();
+        var now = Services.Clock.Now;
         // A relationship can be set many times; each setting is its own log row (the latest wins on replay).
         var key = $"link:{SubjectId}:{recruiterId}:{Guid.NewGuid():N}";
         var recruiterKey = SubjectKeys.Recruiter(recruiterId);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using SupplyChainWatch.Grains;
 
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
@@ -39,8 +40,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Clock);
+            services.RemoveAll<ServiceClock>();
+            services.AddSingleton(new ServiceClock(Clock));
         });
     }
 

@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -12,7 +13,7 @@ public sealed record FindingStatusBody(string? Status, DateOnly? On);
 
 public sealed record ChangeFindingStatus(string AuditId, string FindingId, FindingStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
 
-public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, TimeProvider time)
+public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, ServiceClock clock)
     : IRequestHandler<ChangeFindingStatus, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeFindingStatus request, CancellationToken cancellationToken)
@@ -26,7 +27,7 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
             status = validation.Enum<FindingStatus>("status", request.Body!.Status, required: true);
             validation.RequiredValue("on", request.Body.On);
             validation.NotBefore1990("on", request.Body.On);
-            validation.NotInFuture("on", request.Body.On, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            validation.NotInFuture("on", request.Body.On, clock.Today);
         }
 
         if (!validation.IsValid)

@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -133,12 +134,12 @@ public static class SubmitAuditValidator
     }
 }
 
-public sealed class SubmitAuditHandler(EvidenceSubmitter submitter, TimeProvider time) : IRequestHandler<SubmitAudit, CommandResult<SubmissionReceipt>>
+public sealed class SubmitAuditHandler(EvidenceSubmitter submitter, ServiceClock clock) : IRequestHandler<SubmitAudit, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitAudit request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var now = time.GetUtcNow();
+        var now = clock.Now;
         var findings = SubmitAuditValidator.Validate(request.Body, DateOnly.FromDateTime(now.UtcDateTime), validation);
         if (findings is null)
         {

@@ -2,6 +2,7 @@ using Mediator;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -15,7 +16,7 @@ public sealed record GrievanceStatusBody(string? Status, DateOnly? On, string? O
 
 public sealed record ChangeGrievanceStatus(string GrievanceId, GrievanceStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
 
-public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, TimeProvider time)
+public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, ServiceClock clock)
     : IRequestHandler<ChangeGrievanceStatus, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeGrievanceStatus request, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
 
             validation.RequiredValue("on", request.Body.On);
             validation.NotBefore1990("on", request.Body.On);
-            validation.NotInFuture("on", request.Body.On, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
+            validation.NotInFuture("on", request.Body.On, clock.Today);
             outcome = validation.Enum<GrievanceOutcome>("outcome", request.Body.Outcome, required: false);
             if ((outcome is not null || request.Body.Verified is not null) && status is not (GrievanceStatus.Resolved or GrievanceStatus.Closed or null))
             {

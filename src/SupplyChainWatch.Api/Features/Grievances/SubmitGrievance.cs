@@ -4,6 +4,7 @@ using Mediator;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -121,13 +122,13 @@ public static class SubmitGrievanceValidator
     }
 }
 
-public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, IGrievanceVault vault, TimeProvider time)
+public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, IGrievanceVault vault, ServiceClock clock)
     : IRequestHandler<SubmitGrievance, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitGrievance request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var grievance = SubmitGrievanceValidator.Validate(request.Body, time.GetUtcNow(), validation);
+        var grievance = SubmitGrievanceValidator.Validate(request.Body, clock.Now, validation);
         if (grievance is null)
         {
             return CommandResult<SubmissionReceipt>.From(validation);

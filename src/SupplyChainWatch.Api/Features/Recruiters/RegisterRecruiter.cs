@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -78,7 +79,7 @@ public static class RegisterRecruiterValidator
     }
 }
 
-public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter, TimeProvider time) : IRequestHandler<RegisterRecruiter, CommandResult<RecruiterView>>
+public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter, ServiceClock clock) : IRequestHandler<RegisterRecruiter, CommandResult<RecruiterView>>
 {
     public async ValueTask<CommandResult<RecruiterView>> Handle(RegisterRecruiter request, CancellationToken cancellationToken)
     {
@@ -96,7 +97,7 @@ public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter, TimePr
         if (before.RecruiterProfile is null || EvidenceJson.Serialize(before.RecruiterProfile) != content)
         {
             var submission = await submitter.SubmitAsync(
-                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, time.GetUtcNow())],
+                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)],
                 cancellationToken);
             if (submission is Submission.Conflicting conflicting)
             {

@@ -2,6 +2,7 @@ using Mediator;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -183,13 +184,13 @@ public static class SubmitFeeReportValidator
     }
 }
 
-public sealed class SubmitFeeReportHandler(EvidenceSubmitter submitter, CurrencyConverter currencies, TimeProvider time)
+public sealed class SubmitFeeReportHandler(EvidenceSubmitter submitter, CurrencyConverter currencies, ServiceClock clock)
     : IRequestHandler<SubmitFeeReport, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitFeeReport request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var report = SubmitFeeReportValidator.Validate(request.Body, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), currencies, validation);
+        var report = SubmitFeeReportValidator.Validate(request.Body, clock.Today, currencies, validation);
         if (report is null)
         {
             return CommandResult<SubmissionReceipt>.From(validation);

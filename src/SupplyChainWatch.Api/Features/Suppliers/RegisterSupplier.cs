@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
 
@@ -92,7 +93,7 @@ public static class RegisterSupplierValidator
     }
 }
 
-public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter, TimeProvider time) : IRequestHandler<RegisterSupplier, CommandResult<SupplierView>>
+public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter, ServiceClock clock) : IRequestHandler<RegisterSupplier, CommandResult<SupplierView>>
 {
     public async ValueTask<CommandResult<SupplierView>> Handle(RegisterSupplier request, CancellationToken cancellationToken)
     {
@@ -111,7 +112,7 @@ public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter, TimePro
         if (before.SupplierProfile is null || EvidenceJson.Serialize(before.SupplierProfile) != content)
         {
             var submission = await submitter.SubmitAsync(
-                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, time.GetUtcNow())],
+                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)],
                 cancellationToken);
             if (submission is Submission.Conflicting conflicting)
             {
