@@ -1,0 +1,146 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+
+namespace SupplyChainWatch.Grains.Storage;
+
+/// <summary>
+/// <see cref="IEscalationStore"/> over SQLite or PostgreSQL. Adds are group-committed; an event whose id is already stored is
+/// ignored (replays never duplicate). Listing pages by the monotonic <c>seq</c>. On PostgreSQL, identity values of
+/// transactions committing out of order can become visible late, so a cursor is a reading position, not an outbox:
+/// delivery uses its own table.
+/// </summary>
+public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
+{
+    public const int MaxLimit = 500;
+    private const int RowsPerInsert = 500;
+
+    private readonly StorageDatabase _database;
+    private readonly GroupCommitQueue<AddRequest> _queue;
+
+    public SqlEscalationStore(StorageDatabase database)
+    {
+        _database = database ?? throw new ArgumentNullException(nameof(database));
+        _queue = new GroupCommitQueue<AddRequest>(WriteBatchAsync, static (request, error) => request.Completion.TrySetException(error), 256);
+    }
+
+    public Task AddAsync(IReadOnlyList<StoredEscalation> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var e in events)
+        {
+            ArgumentNullException.ThrowIfNull(e);
+            ArgumentException.ThrowIfNullOrWhiteSpace(e.EventId, nameof(events));
+        }
+
+        var request = new AddRequest(events.ToArray(), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        _queue.Enqueue(request);
+        return request.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task<EscalationPage> ListAsync(EscalationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = Math.Clamp(query.Limit, 1, MaxLimit);
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null, "");
+        var sql = new StringBuilder("SELECT seq, event_id, type, subject_id, subject_seq, created_at, payload_json FROM escalation_events WHERE seq > @after");
+        StorageDatabase.AddParameter(command, "@after", query.Cursor is null ? 0L : ParseCursor(query.Cursor));
+        if (query.SubjectId is not null)
+        {
+            sql.Append(" AND subject_id = @subject");
+            StorageDatabase.AddParameter(command, "@subject", query.SubjectId);
+        }
+
+        if (query.Type is not null)
+        {
+            sql.Append(" AND type = @type");
+            StorageDatabase.AddParameter(command, "@type", query.Type);
+        }
+
+        sql.Append(" ORDER BY seq LIMIT @limit;");
+        StorageDatabase.AddParameter(command, "@limit", limit + 1);
+        command.CommandText = sql.ToString();
+
+        var items = new List<(long Seq, StoredEscalation Event)>(limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add((reader.GetInt64(0), new StoredEscalation(
+                    reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), _database.ReadTimestamp(reader, 5), reader.GetString(6))));
+            }
+        }
+
+        string? next = null;
+        if (items.Count > limit)
+        {
+            items.RemoveAt(limit);
+            next = Cursor.Encode("e|" + items[^1].Seq.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return new EscalationPage(items.Select(i => i.Event).ToArray(), next);
+    }
+
+    public ValueTask DisposeAsync() => _queue.DisposeAsync();
+
+    private static long ParseCursor(string cursor)
+    {
+        var text = Cursor.Decode(cursor);
+        if (!text.StartsWith("e|", StringComparison.Ordinal) || !long.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+        {
+            throw new ArgumentException("The cursor is not one this store issued.", nameof(cursor));
+        }
+
+        return seq;
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<AddRequest> batch)
+    {
+        var rows = batch.SelectMany(r => r.Events).ToList();
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            {
+                await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
+            }
+
+            return true;
+        }, CancellationToken.None).ConfigureAwait(false);
+
+        foreach (var request in batch)
+        {
+            request.Completion.TrySetResult();
+        }
+    }
+
+    private async Task InsertChunkAsync(DbConnection connection, DbTransaction transaction, List<StoredEscalation> rows)
+    {
+        await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
+        var sql = new StringBuilder("INSERT INTO escalation_events (event_id, type, subject_id, subject_seq, created_at, payload_json) VALUES ");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var p = "@e" + i.ToString(CultureInfo.InvariantCulture) + "_";
+            sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"({p}id, {p}type, {p}subject, {p}seq, {p}at, {p}payload)");
+            var row = rows[i];
+            StorageDatabase.AddParameter(command, p + "id", row.EventId);
+            StorageDatabase.AddParameter(command, p + "type", row.Type);
+            StorageDatabase.AddParameter(command, p + "subject", row.SubjectId);
+            StorageDatabase.AddParameter(command, p + "seq", row.SubjectSeq);
+            StorageDatabase.AddParameter(command, p + "at", _database.TimestampParameter(row.CreatedAt));
+            StorageDatabase.AddParameter(command, p + "payload", row.PayloadJson);
+        }
+
+        // Duplicates (replays, or the same id twice in one batch) are ignored; the first stored row stays.
+        sql.Append(" ON CONFLICT (event_id) DO NOTHING;");
+        command.CommandText = sql.ToString();
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+
+    private sealed record AddRequest(StoredEscalation[] Events, TaskCompletionSource Completion);
+}
