@@ -23,10 +23,22 @@ public sealed class SchemaMigrator
     private readonly ILogger _logger;
 
     public SchemaMigrator(StorageDatabase database, ILogger<SchemaMigrator>? logger = null)
+        : this(database, LoadMigrations((database ?? throw new ArgumentNullException(nameof(database))).Provider), logger)
+    {
+    }
+
+    /// <summary>For tests and tools: migrate with an explicit list of scripts (versions 1, 2, 3, … in order).</summary>
+    public SchemaMigrator(StorageDatabase database, IReadOnlyList<SchemaMigration> migrations, ILogger<SchemaMigrator>? logger = null)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        ArgumentNullException.ThrowIfNull(migrations);
+        if (migrations.Count == 0 || migrations.Select((m, i) => m.Version != i + 1).Any(gap => gap))
+        {
+            throw new ArgumentException("Migrations must be versions 1, 2, 3, … in order.", nameof(migrations));
+        }
+
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Migrations = LoadMigrations(database.Provider);
+        Migrations = migrations;
     }
 
     public IReadOnlyList<SchemaMigration> Migrations { get; }

@@ -186,4 +186,32 @@ public sealed class SqliteEvidenceLogTests(ITestOutputHelper output) : EvidenceL
 public sealed class PostgresEvidenceLogTests(PostgresServerFixture server, ITestOutputHelper output) : EvidenceLogContract(output)
 {
     protected override Task<StorageOptions> CreateDatabaseAsync() => server.CreateDatabaseAsync();
+
+    [Fact]
+    public async Task Two_silos_appending_to_the_same_subjects_keep_every_chain_contiguous()
+    {
+        // Two StorageDatabase/SqlEvidenceLog pairs = two processes with their own pools and writer loops.
+        var options = await server.CreateDatabaseAsync();
+        await using var databaseA = new StorageDatabase(options);
+        await using var databaseB = new StorageDatabase(options);
+        await new SchemaMigrator(databaseA).MigrateAsync();
+        await using var logA = new SqlEvidenceLog(databaseA);
+        await using var logB = new SqlEvidenceLog(databaseB);
+
+        var at = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var appends = Enumerable.Range(0, 200).Select(i =>
+        {
+            var log = i % 2 == 0 ? logA : logB;
+            return log.AppendAsync([new EvidenceAppend($"sup:{i % 4}", $"k:{i}", "finding", $"{{\"i\":{i}}}", at)]);
+        });
+        var results = await Task.WhenAll(appends);
+
+        Assert.All(results, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
+        for (var s = 0; s < 4; s++)
+        {
+            var verification = await logA.VerifyChainAsync($"sup:{s}");
+            Assert.True(verification.Valid, $"chain sup:{s} broken at {verification.FirstBrokenSubjectSeq}");
+            Assert.Equal(50, verification.RowsChecked);
+        }
+    }
 }

@@ -77,7 +77,27 @@ public abstract class SchemaMigratorContract
         }
     }
 
-    private async Task<string> DescribeSchemaAsync(StorageDatabase database)
+    [Fact]
+    public async Task A_failing_version_leaves_the_database_as_it_was()
+    {
+        await using var database = new StorageDatabase(await CreateDatabaseAsync());
+        SchemaMigration[] migrations =
+        [
+            new(1, "one", "CREATE TABLE migration_probe_one (id integer PRIMARY KEY);"),
+            new(2, "two", "CREATE TABLE migration_probe_two (id integer PRIMARY KEY); INSERT INTO no_such_table VALUES (1);"),
+        ];
+        var migrator = new SchemaMigrator(database, migrations);
+
+        await Assert.ThrowsAnyAsync<DbException>(() => migrator.MigrateAsync());
+
+        Assert.Equal(1, await migrator.GetCurrentVersionAsync());
+        var schema = await DescribeSchemaAsync(database, includeOrleans: false);
+        Assert.Contains("migration_probe_one", schema, StringComparison.Ordinal);
+        Assert.DoesNotContain("migration_probe_two", schema, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => migrator.VerifyAsync());
+    }
+
+    private async Task<string> DescribeSchemaAsync(StorageDatabase database, bool includeOrleans = true)
     {
         var lines = new List<string>();
         await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
@@ -88,6 +108,11 @@ public abstract class SchemaMigratorContract
             {
                 lines.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
             }
+        }
+
+        if (!includeOrleans)
+        {
+            return string.Join('\n', lines);
         }
 
         lines.Add("rows: " + await CountAsync(connection, "SELECT count(*) FROM OrleansQuery;") + " queries, " + await CountAsync(connection, "SELECT count(*) FROM schema_version;") + " versions");
