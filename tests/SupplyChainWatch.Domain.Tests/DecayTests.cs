@@ -60,6 +60,15 @@ public sealed class DecayTests
         Assert.Equal(180, term.HalfLifeDays);
     }
 
+    [Fact]
+    public void Grievance_closed_and_verified_halves_90_days_after_closing()
+    {
+        var term = Term(Make.Supplier(grievances: [Make.Grievance(receivedAt: Midnight.AddDays(-400), status: GrievanceStatus.Closed,
+            closedOn: Today.AddDays(-90), outcome: GrievanceOutcome.Founded, verified: true)]));
+        Assert.Equal(0.5, term.Decay, 4);
+        Assert.Equal(90, term.HalfLifeDays);
+    }
+
     [Theory]
     [InlineData(GrievanceOutcome.Unfounded)]
     [InlineData(GrievanceOutcome.Withdrawn)]

@@ -90,6 +90,17 @@ public sealed class ExplanationPropertyTests
     }
 
     [Fact]
+    public void Engine_is_safe_to_share_between_threads()
+    {
+        var random = new Random(3);
+        var subjects = Enumerable.Range(0, 200).Select(_ => RandomEvidence(random, 20).Supplier).ToArray();
+        var sequential = subjects.Select(s => Make.EvaluateSupplier(s).Explanation.PointsTotal).ToArray();
+        var parallel = new decimal[subjects.Length];
+        Parallel.For(0, subjects.Length, i => parallel[i] = Make.EvaluateSupplier(subjects[i]).Explanation.PointsTotal);
+        Assert.Equal(sequential, parallel);
+    }
+
+    [Fact]
     public void Same_evidence_and_instant_give_the_same_evaluation()
     {
         var (supplier, _) = RandomEvidence(new Random(7), 20);
