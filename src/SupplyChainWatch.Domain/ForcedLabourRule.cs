@@ -44,14 +44,20 @@ public static class ForcedLabourRule
         }
 
         // indicated: the I/P rule holds on observations of sufficient evidence alone.
-        var sufficient = observations.Where(o => !IsUnverified(o.Evidence)).ToList();
+        var anyUnverified = false;
+        foreach (var o in observations)
+        {
+            anyUnverified |= IsUnverified(o.Evidence);
+        }
+
+        IReadOnlyList<CaseObservation> sufficient = anyUnverified ? observations.Where(o => !IsUnverified(o.Evidence)).ToList() : observations;
         if (IndicatedHolds(sufficient))
         {
             return Build(caseId, ForcedLabourClassification.Indicated, sufficient, signalIds);
         }
 
         // indicated-unverified: it holds only when alleged or self-assessed observations are counted.
-        if (IndicatedHolds(observations))
+        if (anyUnverified && IndicatedHolds(observations))
         {
             return Build(caseId, ForcedLabourClassification.IndicatedUnverified, observations, signalIds);
         }

@@ -28,7 +28,11 @@ public sealed record CountryRisk(string Iso2, double PrevalencePerThousand, int 
 public sealed record SectorRisk(Sector Sector, int Risk, string Reason);
 
 /// <summary>One good on the US DOL list (TVPRA) for one country.</summary>
-public sealed record ListedGood(string Iso2, string Good, string Listing, string Edition);
+public sealed record ListedGood(string Iso2, string Good, string Listing, string Edition)
+{
+    /// <summary>Normalised phrases (and singular forms) that name this good, computed once at parse time.</summary>
+    internal string[] Phrases { get; } = ProductMatching.PhrasesOf(Good);
+}
 
 /// <summary>One UFLPA high-priority sector and the product keywords that place a product in it.</summary>
 public sealed record UflpaSector(string Name, IReadOnlyList<string> Keywords, string Designated);
@@ -109,7 +113,7 @@ public sealed class ReferenceTables
             var normalisedProduct = ProductMatching.Normalise(product);
             foreach (var good in goods)
             {
-                if (ProductMatching.NamesGood(normalisedProduct, good.Good))
+                if (ProductMatching.NamesAny(normalisedProduct, good.Phrases))
                 {
                     return good;
                 }
@@ -445,10 +449,10 @@ internal static class ProductMatching
     }
 
     /// <summary>
-    /// A product names a DOL good when it contains the good's name (without its parenthesised qualifier) or one of
-    /// its slash-separated alternatives, singular or plural: "cotton yarn" names "Cotton", "tomato" names "Tomatoes".
+    /// Phrases naming a DOL good: its name without the parenthesised qualifier, each slash-separated alternative,
+    /// and the singular of a plural listing ("Tomatoes" → "tomato"), so "cotton yarn" names "Cotton".
     /// </summary>
-    public static bool NamesGood(string normalisedProduct, string good)
+    public static string[] PhrasesOf(string good)
     {
         var withoutQualifier = good;
         var parenthesis = good.IndexOf('(', StringComparison.Ordinal);
@@ -457,6 +461,7 @@ internal static class ProductMatching
             withoutQualifier = good[..parenthesis];
         }
 
+        var phrases = new List<string>();
         foreach (var alternative in withoutQualifier.Split('/'))
         {
             var phrase = Normalise(alternative);
@@ -465,16 +470,24 @@ internal static class ProductMatching
                 continue;
             }
 
-            if (ContainsPhrase(normalisedProduct, phrase))
-            {
-                return true;
-            }
-
-            // Listed plural ("Tomatoes", "Bricks"), product singular ("tomato", "brick").
+            phrases.Add(phrase);
             var singular = phrase.EndsWith("oes", StringComparison.Ordinal) ? phrase[..^2]
                 : phrase.EndsWith('s') ? phrase[..^1]
                 : null;
-            if (singular is { Length: > 2 } && ContainsPhrase(normalisedProduct, singular))
+            if (singular is { Length: > 2 })
+            {
+                phrases.Add(singular);
+            }
+        }
+
+        return [.. phrases];
+    }
+
+    public static bool NamesAny(string normalisedProduct, string[] phrases)
+    {
+        foreach (var phrase in phrases)
+        {
+            if (ContainsPhrase(normalisedProduct, phrase))
             {
                 return true;
             }

@@ -201,7 +201,7 @@ public sealed class RiskEngine
         private readonly DateOnly _today;
         private readonly DateOnly _periodStart;
         private readonly List<EvidenceTerm> _terms = [];
-        private readonly List<CaseObservation> _observations = [];
+        private readonly Dictionary<string, List<CaseObservation>> _observationsByCase = new(StringComparer.Ordinal);
         private readonly List<(ZeroToleranceTrigger Trigger, string SignalId, string? CaseId, EvidenceStatus Evidence, DateOnly On, IndicatorCode[] Codes)> _triggers = [];
         private readonly List<string> _notes = [];
         private readonly List<string> _caseOrder = [];
@@ -218,12 +218,17 @@ public sealed class RiskEngine
         /// <summary>Inside the reference period: on or after the same day <c>referencePeriodMonths</c> before the evaluation date, and not after it.</summary>
         private bool InPeriod(DateOnly date) => date >= _periodStart && date <= _today;
 
-        private void AddCase(string caseId)
+        /// <summary>Adds an observation to its case; cases keep the order in which they were first seen.</summary>
+        private void AddObservation(CaseObservation observation)
         {
-            if (!_caseOrder.Contains(caseId, StringComparer.Ordinal))
+            if (!_observationsByCase.TryGetValue(observation.CaseId, out var list))
             {
-                _caseOrder.Add(caseId);
+                list = [];
+                _observationsByCase[observation.CaseId] = list;
+                _caseOrder.Add(observation.CaseId);
             }
+
+            list.Add(observation);
         }
 
         public void AddFindings(IReadOnlyList<AuditFinding>? findings)
@@ -249,22 +254,21 @@ public sealed class RiskEngine
                 var repeat = IsRepeat(finding, findings);
                 var multiplier = repeat ? evidence.Repeat.Multiplier : 1.0;
                 var caseId = finding.CaseRef is { Length: > 0 } caseRef ? "ref:" + caseRef : "audit:" + finding.AuditId;
+                var signalId = finding.SignalId;
 
                 if (finding.Indicators.Count > 0)
                 {
                     foreach (var observation in finding.Indicators)
                     {
                         var strength = observation.EffectiveStrength;
-                        AddTerm(finding.SignalId, "finding", IndicatorCatalog.WireName(observation.Code), strength, observation.StrengthOverridden, repeat,
+                        AddTerm(signalId, "finding", WireNames.Of(observation.Code), strength, observation.StrengthOverridden, repeat,
                             evidence.Base.Of(strength) * multiplier, finding.EvidenceStatus, finding.WorkersAffected, decayRule, halfLife, instant);
-                        _observations.Add(new CaseObservation(caseId, finding.SignalId, observation.Code, strength, observation.StrengthOverridden, finding.EvidenceStatus, instant, verifiedRemediated));
+                        AddObservation(new CaseObservation(caseId, signalId, observation.Code, strength, observation.StrengthOverridden, finding.EvidenceStatus, instant, verifiedRemediated));
                     }
-
-                    AddCase(caseId);
                 }
                 else
                 {
-                    AddTerm(finding.SignalId, "finding", KebabCase.Of(finding.Category) + "/" + KebabCase.Of(finding.Severity), null, false, repeat,
+                    AddTerm(signalId, "finding", WireNames.Of(finding.Category, finding.Severity), null, false, repeat,
                         evidence.Base.Severity.Of(finding.Severity) * multiplier, finding.EvidenceStatus, finding.WorkersAffected, decayRule, halfLife, instant);
                 }
 
@@ -272,17 +276,17 @@ public sealed class RiskEngine
                 {
                     if (finding.Category == FindingCategory.ChildLabour)
                     {
-                        _triggers.Add((ZeroToleranceTrigger.ChildLabour, finding.SignalId, caseId, finding.EvidenceStatus, instant, []));
+                        _triggers.Add((ZeroToleranceTrigger.ChildLabour, signalId, caseId, finding.EvidenceStatus, instant, []));
                     }
 
                     if (finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety)
                     {
-                        _triggers.Add((ZeroToleranceTrigger.ImminentDanger, finding.SignalId, caseId, finding.EvidenceStatus, instant, []));
+                        _triggers.Add((ZeroToleranceTrigger.ImminentDanger, signalId, caseId, finding.EvidenceStatus, instant, []));
                     }
 
                     if (finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.Ethics)
                     {
-                        _triggers.Add((ZeroToleranceTrigger.AuditIntegrity, finding.SignalId, caseId, finding.EvidenceStatus, instant, []));
+                        _triggers.Add((ZeroToleranceTrigger.AuditIntegrity, signalId, caseId, finding.EvidenceStatus, instant, []));
                     }
                 }
             }
@@ -353,12 +357,10 @@ public sealed class RiskEngine
                     foreach (var allegation in grievance.Allegations)
                     {
                         var strength = allegation.EffectiveStrength;
-                        AddTerm(grievance.GrievanceId, "grievance", IndicatorCatalog.WireName(allegation.Code), strength, allegation.StrengthOverridden, false,
+                        AddTerm(grievance.GrievanceId, "grievance", WireNames.Of(allegation.Code), strength, allegation.StrengthOverridden, false,
                             options.Base.Of(strength), grievance.EvidenceStatus, grievance.WorkersAffected, decayRule, halfLife, decaysFrom);
-                        _observations.Add(new CaseObservation(caseId, grievance.GrievanceId, allegation.Code, strength, allegation.StrengthOverridden, grievance.EvidenceStatus, received, false));
+                        AddObservation(new CaseObservation(caseId, grievance.GrievanceId, allegation.Code, strength, allegation.StrengthOverridden, grievance.EvidenceStatus, received, false));
                     }
-
-                    AddCase(caseId);
                 }
                 else
                 {
@@ -397,15 +399,13 @@ public sealed class RiskEngine
                 }
 
                 var caseId = "fee-report:" + report.ReportId;
-                _observations.Add(new CaseObservation(caseId, report.ReportId, IndicatorCode.DebtLinkedRecruitment,
+                AddObservation(new CaseObservation(caseId, report.ReportId, IndicatorCode.DebtLinkedRecruitment,
                     IndicatorCatalog.DefaultStrengthOf(IndicatorCode.DebtLinkedRecruitment), false, report.EvidenceStatus, report.RecruitedOn, false));
                 if (report.Financing.MayNotLeaveUntilRepaid)
                 {
-                    _observations.Add(new CaseObservation(caseId, report.ReportId, IndicatorCode.DebtManipulation,
+                    AddObservation(new CaseObservation(caseId, report.ReportId, IndicatorCode.DebtManipulation,
                         IndicatorCatalog.DefaultStrengthOf(IndicatorCode.DebtManipulation), false, report.EvidenceStatus, report.RecruitedOn, false));
                 }
-
-                AddCase(caseId);
             }
         }
 
@@ -654,18 +654,19 @@ public sealed class RiskEngine
             var triggers = _triggers;
             foreach (var caseId in _caseOrder)
             {
-                var inCase = _observations.Where(o => string.Equals(o.CaseId, caseId, StringComparison.Ordinal)).ToList();
-                var inPeriod = inCase.Where(o => InPeriod(o.ObservedOn)).ToList();
-                cases.Add(ForcedLabourRule.Classify(caseId, inPeriod));
+                var inPeriod = _observationsByCase[caseId].FindAll(o => InPeriod(o.ObservedOn));
 
                 // Triggers ignore verified-remediated findings (and observations outside the reference period).
-                var live = inPeriod.Where(o => !o.VerifiedRemediated).ToList();
+                var classified = ForcedLabourRule.Classify(caseId, inPeriod);
+                cases.Add(classified);
+                var anyRemediated = inPeriod.Exists(o => o.VerifiedRemediated);
+                var live = anyRemediated ? inPeriod.FindAll(o => !o.VerifiedRemediated) : inPeriod;
                 if (live.Count == 0)
                 {
                     continue;
                 }
 
-                var liveCase = ForcedLabourRule.Classify(caseId, live);
+                var liveCase = anyRemediated ? ForcedLabourRule.Classify(caseId, live) : classified;
                 if (liveCase.Classification is ForcedLabourClassification.Indicated or ForcedLabourClassification.IndicatedUnverified)
                 {
                     var used = liveCase.Involuntariness.Concat(liveCase.MenaceOfPenalty).ToList();
@@ -764,4 +765,18 @@ internal static class Cents
 
         return result;
     }
+}
+
+/// <summary>Wire names computed once: explanations name every term, and enum formatting is comparatively slow.</summary>
+internal static class WireNames
+{
+    private static readonly string[] Codes = Enum.GetValues<IndicatorCode>().Select(c => KebabCase.Of(c)).ToArray();
+
+    private static readonly string[][] CategorySeverity = Enum.GetValues<FindingCategory>()
+        .Select(c => Enum.GetValues<Severity>().Select(v => KebabCase.Of(c) + "/" + KebabCase.Of(v)).ToArray())
+        .ToArray();
+
+    public static string Of(IndicatorCode code) => Codes[(int)code];
+
+    public static string Of(FindingCategory category, Severity severity) => CategorySeverity[(int)category][(int)severity];
 }
