@@ -22,27 +22,27 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var supplier = Id("sup");
         var recruiter = Id("rec");
-        (await _client.PutAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
-        (await _client.PutAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
-        var linked = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        (await _client.PutJsonAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+        var linked = (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
         Assert.Equal(recruiter, linked["recruiters"]![0]!["recruiterId"]!.GetValue<string>());
 
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
             Samples.Finding("F1", "working-hours", "major", 30, dueDate: "2026-12-31", codes: "excessive-overtime-imposed")))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, recruiter, "2026-11-18T09:00:00Z", null, null, "document-retention"))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), recruiter, supplier, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, recruiter, "2026-11-18T09:00:00Z", null, null, "document-retention"))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), recruiter, supplier, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
 
-        var supplierRisk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
-        var recruiterRisk = (await _client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK);
+        var supplierRisk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var recruiterRisk = (await _client.GetJsonAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal(supplier, supplierRisk["subjectId"]!.GetValue<string>());
         Assert.InRange(supplierRisk["score"]!.GetValue<int>(), 1, 100);
         Assert.NotNull(supplierRisk["explanation"]);
         Assert.Equal(recruiter, recruiterRisk["subjectId"]!.GetValue<string>());
         Assert.True(recruiterRisk["explanation"]!["feeGroups"]!.AsArray().Count == 1);
 
-        var list = (await _client.GetAsync("/api/v1/suppliers?country=MY&limit=500")).Expect(HttpStatusCode.OK);
+        var list = (await _client.GetJsonAsync("/api/v1/suppliers?country=MY&limit=500")).Expect(HttpStatusCode.OK);
         Assert.Contains(list["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == supplier);
-        var escalations = (await _client.GetAsync($"/api/v1/escalations?subjectId=sup:{supplier}")).Expect(HttpStatusCode.OK);
+        var escalations = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}")).Expect(HttpStatusCode.OK);
         Assert.NotNull(escalations["items"]);
     }
 
@@ -51,10 +51,10 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var supplier = Id("sup");
         var auditId = Id("aud");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null,
             Samples.Finding("F1", "forced-labour", "critical", 20, codes: ["deception-nature-of-work", "threat-dismissal-or-financial-penalty"])))).Expect(HttpStatusCode.Created);
 
-        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var risk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("indicated", risk["forcedLabour"]!.GetValue<string>());
         Assert.True(risk["score"]!.GetValue<int>() >= 80);
 
@@ -71,10 +71,10 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     public async Task Worked_check_b_alleged_grievance_is_indicated_unverified_alerted_and_not_floored()
     {
         var supplier = Id("sup");
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, null, "2026-11-19T10:00:00Z", null, null,
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, null, "2026-11-19T10:00:00Z", null, null,
             "deception-nature-of-work", "threat-dismissal-or-financial-penalty"))).Expect(HttpStatusCode.Created);
 
-        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var risk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("indicated-unverified", risk["forcedLabour"]!.GetValue<string>());
         Assert.NotEmpty(risk["precautionaryAlerts"]!.AsArray());
         Assert.False(risk["explanation"]!["floor"]!["applied"]!.GetValue<bool>());
@@ -86,21 +86,22 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var withLoan = Id("rec");
         var withoutLoan = Id("rec");
-        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withLoan, null, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withoutLoan, null, "w-1", 1500m, loan: false))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withLoan, null, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withoutLoan, null, "w-1", 1500m, loan: false))).Expect(HttpStatusCode.Created);
 
-        var loanRisk = (await _client.GetAsync($"/api/v1/recruiters/{withLoan}/risk")).Expect(HttpStatusCode.OK);
+        var loanRisk = (await _client.GetJsonAsync($"/api/v1/recruiters/{withLoan}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("risk", loanRisk["forcedLabour"]!.GetValue<string>());
         var loanGroup = loanRisk["explanation"]!["feeGroups"]![0]!;
-        Assert.Equal(15, loanGroup["feeBase"]!.GetValue<double>());
+        Assert.Equal(25, loanGroup["feeBase"]!.GetValue<double>()); // 15 for a ratio of 1.5 + 10 loan surcharge
         Assert.True(loanGroup["loanSurcharge"]!.GetValue<bool>());
+        Assert.Equal(1.5, loanGroup["medianCostRatio"]!.GetValue<double>(), 6);
         Assert.True(loanGroup["employerPaysBreach"]!.GetValue<bool>());
-        var loanTerm = loanRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group");
+        var loanTerm = loanRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group")!;
         Assert.Equal(25, loanTerm["base"]!.GetValue<double>());
 
-        var plainRisk = (await _client.GetAsync($"/api/v1/recruiters/{withoutLoan}/risk")).Expect(HttpStatusCode.OK);
+        var plainRisk = (await _client.GetJsonAsync($"/api/v1/recruiters/{withoutLoan}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("none", plainRisk["forcedLabour"]!.GetValue<string>());
-        var plainTerm = plainRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group");
+        var plainTerm = plainRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group")!;
         Assert.Equal(15, plainTerm["base"]!.GetValue<double>());
     }
 
@@ -109,15 +110,15 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var supplier = Id("sup");
         var audit = Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 5), Samples.Finding("F2", "housing", "minor", 5));
-        var first = await _client.PostAsync("/api/v1/audits", audit);
-        var second = await _client.PostAsync("/api/v1/audits", audit);
+        var first = await _client.PostJsonAsync("/api/v1/audits", audit);
+        var second = await _client.PostJsonAsync("/api/v1/audits", audit);
 
         Assert.Equal(HttpStatusCode.Created, first.Status);
         Assert.Equal(first.Status, second.Status);
         Assert.True(JsonNode.DeepEquals(first.Body, second.Body), $"{first.Body}\n{second.Body}");
-        var view = (await _client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+        var view = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
         Assert.Equal(2, view["signalCount"]!.GetValue<int>());
-        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var risk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal(2, risk["explanation"]!["evidence"]!["terms"]!.AsArray().Count);
     }
 
@@ -128,15 +129,15 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         var auditId = Id("aud");
         var grievanceId = Id("grv");
         var reportId = Id("fee");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "first account", null))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "first account", null))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
         var log = fixture.Factory.Service<IEvidenceLog>();
         var before = await log.CountAsync();
 
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "critical", 5)))).Expect(HttpStatusCode.Conflict);
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "another account", null))).Expect(HttpStatusCode.Conflict);
-        (await _client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 200m, loan: false))).Expect(HttpStatusCode.Conflict);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "critical", 5)))).Expect(HttpStatusCode.Conflict);
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "another account", null))).Expect(HttpStatusCode.Conflict);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 200m, loan: false))).Expect(HttpStatusCode.Conflict);
 
         Assert.Equal(before, await log.CountAsync());
     }
@@ -164,7 +165,7 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         var log = fixture.Factory.Service<IEvidenceLog>();
         var before = await log.CountAsync();
 
-        var answer = await _client.PostAsync(url, body);
+        var answer = await _client.PostJsonAsync(url, body);
 
         var problem = answer.Expect(HttpStatusCode.BadRequest);
         Assert.Equal(400, problem["status"]!.GetValue<int>());
@@ -176,22 +177,22 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     public async Task Shares_above_one_and_out_of_range_shares_are_400()
     {
         var supplier = Id("sup");
-        (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.7 })).Expect(HttpStatusCode.OK);
-        var tooMuch = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.4 })).Expect(HttpStatusCode.BadRequest);
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.7 })).Expect(HttpStatusCode.OK);
+        var tooMuch = (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 0.4 })).Expect(HttpStatusCode.BadRequest);
         Assert.True(tooMuch["errors"]!.AsObject().ContainsKey("workforceShare"));
-        var outOfRange = (await _client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 1.5 })).Expect(HttpStatusCode.BadRequest);
+        var outOfRange = (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{Id("rec")}", new { workforceShare = 1.5 })).Expect(HttpStatusCode.BadRequest);
         Assert.True(outOfRange["errors"]!.AsObject().ContainsKey("workforceShare"));
-        var view = (await _client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+        var view = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
         Assert.Single(view["recruiters"]!.AsArray());
     }
 
     [Fact]
     public async Task Unknown_subjects_and_unknown_findings_are_404()
     {
-        (await _client.GetAsync($"/api/v1/suppliers/{Id("nobody")}")).Expect(HttpStatusCode.NotFound);
-        (await _client.GetAsync($"/api/v1/recruiters/{Id("nobody")}/risk")).Expect(HttpStatusCode.NotFound);
-        (await _client.PostAsync($"/api/v1/audits/{Id("aud")}/findings/F1/status", new { status = "remediated", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
-        (await _client.PostAsync($"/api/v1/grievances/{Id("grv")}/status", new { status = "acknowledged", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
+        (await _client.GetJsonAsync($"/api/v1/suppliers/{Id("nobody")}")).Expect(HttpStatusCode.NotFound);
+        (await _client.GetJsonAsync($"/api/v1/recruiters/{Id("nobody")}/risk")).Expect(HttpStatusCode.NotFound);
+        (await _client.PostJsonAsync($"/api/v1/audits/{Id("aud")}/findings/F1/status", new { status = "remediated", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
+        (await _client.PostJsonAsync($"/api/v1/grievances/{Id("grv")}/status", new { status = "acknowledged", on = "2026-11-01" })).Expect(HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -200,18 +201,18 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         var recruiter = Id("rec");
         var first = Id("sup");
         var second = Id("sup");
-        (await _client.PutAsync($"/api/v1/suppliers/{first}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
-        (await _client.PutAsync($"/api/v1/suppliers/{second}/recruiters/{recruiter}", new { workforceShare = 1.0 })).Expect(HttpStatusCode.OK);
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{first}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{second}/recruiters/{recruiter}", new { workforceShare = 1.0 })).Expect(HttpStatusCode.OK);
 
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), Id("sup"), recruiter,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), Id("sup"), recruiter,
             Samples.Finding("F1", "recruitment-fees", "critical", 50, codes: ["debt-linked-recruitment", "document-retention"])))).Expect(HttpStatusCode.Created);
-        var recruiterScore = (await _client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>();
+        var recruiterScore = (await _client.GetJsonAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>();
         Assert.True(recruiterScore >= 80);
 
         foreach (var (supplier, share) in new[] { (first, 0.5), (second, 1.0) })
         {
-            var risk = await Api.EventuallyAsync(
-                async () => (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
+            var risk = await ApiCalls.EventuallyAsync(
+                async () => (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
                 r => r["explanation"]!["propagation"]!["terms"]!.AsArray().Any(t => t!["recruiterScore"]!.GetValue<double>() == recruiterScore));
             var term = risk["explanation"]!["propagation"]!["terms"]!.AsArray().Single()!;
             Assert.Equal(recruiter, term["recruiterId"]!.GetValue<string>());
@@ -225,17 +226,17 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     public async Task AsOf_reproduces_an_earlier_score_after_later_signals_arrive()
     {
         var supplier = Id("sup");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 10)))).Expect(HttpStatusCode.Created);
-        var earlier = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 10)))).Expect(HttpStatusCode.Created);
+        var earlier = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         var instant = earlier["evaluatedAt"]!.GetValue<DateTimeOffset>();
 
         fixture.Factory.Clock.Advance(TimeSpan.FromMinutes(10));
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
             Samples.Finding("F1", "forced-labour", "critical", 40, codes: ["document-retention", "wage-withholding"])))).Expect(HttpStatusCode.Created);
-        var later = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var later = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.NotEqual(earlier["score"]!.GetValue<int>(), later["score"]!.GetValue<int>());
 
-        var asOf = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk?asOf={Uri.EscapeDataString(instant.ToString("O"))}")).Expect(HttpStatusCode.OK);
+        var asOf = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk?asOf={Uri.EscapeDataString(instant.ToString("O"))}")).Expect(HttpStatusCode.OK);
         Assert.True(JsonNode.DeepEquals(earlier, asOf), $"{earlier}\n{asOf}");
     }
 

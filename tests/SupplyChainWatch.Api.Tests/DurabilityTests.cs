@@ -19,23 +19,23 @@ public sealed class DurabilityTests
         await using (var service = await ServiceProcess.StartAsync(data))
         {
             using var client = service.CreateClient();
-            (await client.PutAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+            (await client.PutJsonAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
             foreach (var supplier in suppliers)
             {
-                (await client.PutAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
-                (await client.PutAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.2 })).Expect(HttpStatusCode.OK);
+                (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+                (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.2 })).Expect(HttpStatusCode.OK);
             }
 
             // Concurrent submissions: the embedded store must take them without writer starvation.
             var submissions = Enumerable.Range(0, 60).Select(async i =>
             {
                 var supplier = suppliers[i % suppliers.Length];
-                var answer = i % 3 switch
+                var answer = (i % 3) switch
                 {
-                    0 => await client.PostAsync("/api/v1/audits", Samples.Audit($"dur-aud-{i}", supplier, null,
+                    0 => await client.PostJsonAsync("/api/v1/audits", Samples.Audit($"dur-aud-{i}", supplier, null,
                         Samples.Finding("F1", "wages", i % 2 == 0 ? "major" : "critical", 5 + i, codes: i % 4 == 0 ? ["wage-withholding"] : []))),
-                    1 => await client.PostAsync("/api/v1/grievances", Samples.Grievance($"dur-grv-{i}", supplier, recruiter, "2026-11-10T10:00:00Z", null, null, "isolation")),
-                    _ => await client.PostAsync("/api/v1/recruitment-fees", Samples.FeeReport($"dur-fee-{i}", recruiter, supplier, $"w-{i}", 500m + (i * 10), loan: i % 2 == 0)),
+                    1 => await client.PostJsonAsync("/api/v1/grievances", Samples.Grievance($"dur-grv-{i}", supplier, recruiter, "2026-11-10T10:00:00Z", null, null, "isolation")),
+                    _ => await client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport($"dur-fee-{i}", recruiter, supplier, $"w-{i}", 500m + (i * 10), loan: i % 2 == 0)),
                 };
                 Assert.Equal(HttpStatusCode.Created, answer.Status);
                 return supplier;
@@ -63,7 +63,7 @@ public sealed class DurabilityTests
             foreach (var supplier in suppliers)
             {
                 // Grievances name the recruiter too; fee reports count as signals on both sides.
-                var view = (await client.GetAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+                var view = (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
                 Assert.Equal(acknowledged[supplier], view["signalCount"]!.GetValue<int>());
             }
         }
@@ -75,14 +75,14 @@ public sealed class DurabilityTests
     {
         var risks = new Dictionary<string, JsonNode>(StringComparer.Ordinal)
         {
-            [$"rec:{recruiter}"] = (await client.GetAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK),
+            [$"rec:{recruiter}"] = (await client.GetJsonAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK),
         };
         foreach (var supplier in suppliers)
         {
             // Propagation from the recruiter is pushed one-way: wait until the supplier has caught up.
             var recruiterScore = risks[$"rec:{recruiter}"]["score"]!.GetValue<int>();
-            risks[$"sup:{supplier}"] = await Api.EventuallyAsync(
-                async () => (await client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
+            risks[$"sup:{supplier}"] = await ApiCalls.EventuallyAsync(
+                async () => (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK),
                 r => r["explanation"]!["propagation"]!["terms"]!.AsArray().All(t => t!["recruiterScore"]!.GetValue<double>() == recruiterScore));
         }
 

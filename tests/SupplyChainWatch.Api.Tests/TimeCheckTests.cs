@@ -22,7 +22,7 @@ public sealed class TimeCheckTests : IDisposable
     {
         var supplier = Id("sup");
         var grievance = Id("grv");
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-19T10:00:00Z"))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-19T10:00:00Z"))).Expect(HttpStatusCode.Created);
         Assert.Empty(await EventsAsync(supplier, "grievance.acknowledgement_overdue"));
 
         _factory.Clock.Advance(TimeSpan.FromDays(8));
@@ -40,8 +40,8 @@ public sealed class TimeCheckTests : IDisposable
     {
         var supplier = Id("sup");
         var grievance = Id("grv");
-        (await _client.PostAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-19T10:00:00Z"))).Expect(HttpStatusCode.Created);
-        (await _client.PostAsync($"/api/v1/grievances/{grievance}/status", new { status = "acknowledged", on = "2026-11-20" })).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-19T10:00:00Z"))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync($"/api/v1/grievances/{grievance}/status", new { status = "acknowledged", on = "2026-11-20" })).Expect(HttpStatusCode.OK);
 
         _factory.Clock.Advance(TimeSpan.FromDays(8));
         await _factory.Service<IGrainFactory>().GetGrain<ISupplierGrain>(SubjectKeys.Supplier(supplier)).RunTimeChecksAsync();
@@ -53,7 +53,7 @@ public sealed class TimeCheckTests : IDisposable
     public async Task A_corrective_action_past_its_due_date_raises_one_overdue_event()
     {
         var supplier = Id("sup");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
             Samples.Finding("F1", "health-safety", "major", 40, dueDate: "2026-11-25")))).Expect(HttpStatusCode.Created);
         Assert.Empty(await EventsAsync(supplier, "corrective_action.overdue"));
 
@@ -63,7 +63,7 @@ public sealed class TimeCheckTests : IDisposable
         await grain.RunTimeChecksAsync();
 
         Assert.Single(await EventsAsync(supplier, "corrective_action.overdue"));
-        var risk = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var risk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal(5m, risk["explanation"]!["management"]!["points"]!.GetValue<decimal>());
     }
 
@@ -71,9 +71,9 @@ public sealed class TimeCheckTests : IDisposable
     public async Task Decay_across_a_band_boundary_raises_one_band_change_from_the_time_check()
     {
         var supplier = Id("sup");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
             Samples.Finding("F1", "wages", "critical", 100), Samples.Finding("F2", "working-hours", "critical", 100)))).Expect(HttpStatusCode.Created);
-        var before = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var before = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.NotEqual("low", before["band"]!.GetValue<string>());
         var bandChangesBefore = (await EventsAsync(supplier, "risk.band_changed")).Count;
 
@@ -82,12 +82,12 @@ public sealed class TimeCheckTests : IDisposable
         await grain.RunTimeChecksAsync();
         await grain.RunTimeChecksAsync();
 
-        var after = (await _client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        var after = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("low", after["band"]!.GetValue<string>());
         var changes = await EventsAsync(supplier, "risk.band_changed");
         Assert.Equal(bandChangesBefore + 1, changes.Count);
         Assert.Equal("low", changes[^1]["data"]!["band"]!.GetValue<string>());
-        var listed = (await _client.GetAsync("/api/v1/suppliers?band=low&limit=500")).Expect(HttpStatusCode.OK);
+        var listed = (await _client.GetJsonAsync("/api/v1/suppliers?band=low&limit=500")).Expect(HttpStatusCode.OK);
         Assert.Contains(listed["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == supplier);
     }
 
@@ -95,13 +95,13 @@ public sealed class TimeCheckTests : IDisposable
     public async Task The_time_check_reminder_is_stored_durably_and_is_still_there_after_a_restart()
     {
         var supplier = Id("sup");
-        (await _client.PostAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 3)))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 3)))).Expect(HttpStatusCode.Created);
         Assert.Equal(1, CountReminders(_factory.DatabasePath, supplier));
 
         await _factory.DisposeAsync();
         using var restarted = new ServiceFactory(_factory.DataDirectory);
         using var client = restarted.CreateClient();
-        (await client.GetAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
+        (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal(1, CountReminders(restarted.DatabasePath, supplier));
     }
 
@@ -117,7 +117,7 @@ public sealed class TimeCheckTests : IDisposable
 
     private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsAsync(string supplier, string type)
     {
-        var page = (await _client.GetAsync($"/api/v1/escalations?subjectId=sup:{supplier}&type={type}&limit=500")).Expect(HttpStatusCode.OK);
+        var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}&type={type}&limit=500")).Expect(HttpStatusCode.OK);
         return [.. page["items"]!.AsArray().Select(i => i!)];
     }
 }

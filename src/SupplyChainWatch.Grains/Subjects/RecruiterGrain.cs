@@ -6,7 +6,7 @@ namespace SupplyChainWatch.Grains.Subjects;
 
 /// <summary>Live risk of one labour recruiter. Key: <c>rec:{recruiterId}</c>.</summary>
 public sealed class RecruiterGrain(
-    [PersistentState("recruiter", StorageNames.GrainState)] IPersistentState<SubjectSnapshot> state,
+    [PersistentState("recruiter", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<SubjectSnapshot> state,
     SubjectServices services)
     : SubjectGrain<RecruiterDocument>(state, services), IRecruiterGrain
 {

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Orleans.Storage;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;

@@ -6,7 +6,7 @@ namespace SupplyChainWatch.Grains.Subjects;
 
 /// <summary>Live risk of one supplier site. Key: <c>sup:{supplierId}</c>.</summary>
 public sealed class SupplierGrain(
-    [PersistentState("supplier", StorageNames.GrainState)] IPersistentState<SubjectSnapshot> state,
+    [PersistentState("supplier", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<SubjectSnapshot> state,
     SubjectServices services)
     : SubjectGrain<SupplierDocument>(state, services), ISupplierGrain
 {

@@ -1,8 +1,8 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
-using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Audits;

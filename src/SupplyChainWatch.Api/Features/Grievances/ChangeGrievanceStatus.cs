@@ -2,8 +2,8 @@ using Mediator;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
-using SupplyChainWatch.Grains;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains;
 using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Grievances;

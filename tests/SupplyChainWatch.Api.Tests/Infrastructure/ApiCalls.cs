@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
 /// <summary>Small helpers to talk JSON to the service and read answers as JSON trees.</summary>
-public static class Api
+public static class ApiCalls
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -28,11 +28,11 @@ public static class Api
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
     }
 
-    public static Task<(HttpStatusCode Status, JsonNode? Body)> PostAsync(this HttpClient client, string url, object? body) => client.SendAsync(HttpMethod.Post, url, body);
+    public static Task<(HttpStatusCode Status, JsonNode? Body)> PostJsonAsync(this HttpClient client, string url, object? body) => client.SendAsync(HttpMethod.Post, url, body);
 
-    public static Task<(HttpStatusCode Status, JsonNode? Body)> PutAsync(this HttpClient client, string url, object? body) => client.SendAsync(HttpMethod.Put, url, body);
+    public static Task<(HttpStatusCode Status, JsonNode? Body)> PutJsonAsync(this HttpClient client, string url, object? body) => client.SendAsync(HttpMethod.Put, url, body);
 
-    public static Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(this HttpClient client, string url) => client.SendAsync(HttpMethod.Get, url);
+    public static Task<(HttpStatusCode Status, JsonNode? Body)> GetJsonAsync(this HttpClient client, string url) => client.SendAsync(HttpMethod.Get, url);
 
     /// <summary>Asserts a status and returns the body, showing the body when the status differs.</summary>
     public static JsonNode Expect(this (HttpStatusCode Status, JsonNode? Body) answer, HttpStatusCode expected)
