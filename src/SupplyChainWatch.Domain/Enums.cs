@@ -30,6 +30,7 @@ public enum ForcedLabourElement
     MenaceOfPenalty,
 }
 
+/// <summary>Strength of a forced-labour indicator (ILO, "Hard to see, harder to count").</summary>
 public enum IndicatorStrength
 {
     Medium,
@@ -56,6 +57,7 @@ public enum Severity
     Observation,
 }
 
+/// <summary>Category of an audit finding.</summary>
 public enum FindingCategory
 {
     ForcedLabour,
@@ -75,6 +77,7 @@ public enum FindingCategory
     Environment,
 }
 
+/// <summary>Remediation status of a finding.</summary>
 public enum FindingStatus
 {
     Open,
@@ -82,6 +85,7 @@ public enum FindingStatus
     VerifiedRemediated,
 }
 
+/// <summary>The social-audit standard an audit followed.</summary>
 public enum AuditStandard
 {
     Smeta,
@@ -91,6 +95,7 @@ public enum AuditStandard
     Other,
 }
 
+/// <summary>Kind of audit visit.</summary>
 public enum AuditType
 {
     Initial,
@@ -99,6 +104,7 @@ public enum AuditType
     PriorityClosure,
 }
 
+/// <summary>Lifecycle of a grievance.</summary>
 public enum GrievanceStatus
 {
     Received,
@@ -108,6 +114,7 @@ public enum GrievanceStatus
     Closed,
 }
 
+/// <summary>Outcome of a resolved or closed grievance.</summary>
 public enum GrievanceOutcome
 {
     Founded,
@@ -116,6 +123,7 @@ public enum GrievanceOutcome
     Withdrawn,
 }
 
+/// <summary>The closed list of sectors with an inherent sector risk.</summary>
 public enum Sector
 {
     Apparel,
@@ -134,6 +142,7 @@ public enum Sector
     Other,
 }
 
+/// <summary>Who paid a recruitment cost.</summary>
 public enum PaidBy
 {
     Worker,
@@ -142,6 +151,7 @@ public enum PaidBy
     Recruiter,
 }
 
+/// <summary>How much of the worker-paid costs was paid back.</summary>
 public enum ReimbursementStatus
 {
     None,
@@ -203,6 +213,7 @@ public enum EscalationType
     CorrectiveActionOverdue,
 }
 
+/// <summary>Supplier site or labour recruiter.</summary>
 public enum SubjectKind
 {
     Supplier,

@@ -133,10 +133,13 @@ public sealed record FeeGroupExplanation(
     int WorkersPayingFees,
     decimal WorkerPaidUsdTotal);
 
+/// <summary>Points a supplier receives from one recruiter: factor × workforce share × recruiter score.</summary>
 public sealed record PropagationTerm(string RecruiterId, double WorkforceShare, double RecruiterScore, decimal Points);
 
+/// <summary>Recruiter-to-supplier propagation: <c>min(max, factor × Σ share × recruiterScore)</c>.</summary>
 public sealed record PropagationExplanation(double Factor, double Max, bool Capped, decimal Points, IReadOnlyList<PropagationTerm> Terms);
 
+/// <summary>Management points: a fixed number per overdue major-or-worse corrective action, capped.</summary>
 public sealed record ManagementExplanation(IReadOnlyList<string> OverdueCorrectiveActions, double PointsPerAction, double Max, decimal Points);
 
 /// <summary>The zero-tolerance floor: applied when a trigger holds with verified or corroborated evidence.</summary>

@@ -15,11 +15,13 @@ public static class SwaggerSetup
                 Version = "v1",
                 Description = "Audits, grievances and recruitment-fee reports in; live, explainable forced-labour risk of supplier sites and labour recruiters out.",
             });
-            var xml = Path.Combine(AppContext.BaseDirectory, "SupplyChainWatch.Api.xml");
-            if (File.Exists(xml))
+            // The API's own comments and those of the domain records it returns (risk explanations).
+            foreach (var xml in Directory.EnumerateFiles(AppContext.BaseDirectory, "SupplyChainWatch.*.xml"))
             {
                 options.IncludeXmlComments(xml);
             }
+
+            options.SchemaFilter<SwaggerExamples>();
         });
         return services;
     }

@@ -7,6 +7,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Audits;
 
+/// <summary>A change of a finding's remediation status.</summary>
 /// <param name="Status">open, remediated or verified-remediated. <example>verified-remediated</example></param>
 /// <param name="On">Date of the remediation or of its verification. <example>2026-11-20</example></param>
 public sealed record FindingStatusBody(string? Status, DateOnly? On);

@@ -7,6 +7,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Audits;
 
+/// <summary>One forced-labour indicator observation.</summary>
 /// <param name="Code">One of the fifteen forced-labour indicator codes. <example>document-retention</example></param>
 /// <param name="Strength">Overrides the code's default strength: medium or strong.</param>
 public sealed record IndicatorBody(string? Code, string? Strength);

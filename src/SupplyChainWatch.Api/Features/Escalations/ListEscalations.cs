@@ -7,6 +7,7 @@ namespace SupplyChainWatch.Api.Features.Escalations;
 
 public sealed record ListEscalations(string? SubjectId, string? Type, int? Limit, string? Cursor) : IRequest<CommandResult<EscalationListView>>;
 
+/// <summary>One page of escalation events.</summary>
 /// <param name="Items">Escalation events, oldest first.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; absent on the last page.</param>
 public sealed record EscalationListView(IReadOnlyList<EscalationView> Items, string? NextCursor);

@@ -8,6 +8,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Grievances;
 
+/// <summary>A step in a grievance's lifecycle.</summary>
 /// <param name="Status">acknowledged, investigating, resolved or closed. <example>acknowledged</example></param>
 /// <param name="On">Date of the change. <example>2026-11-04</example></param>
 /// <param name="Outcome">On resolution or closure: founded, unfounded, partially-founded or withdrawn.</param>

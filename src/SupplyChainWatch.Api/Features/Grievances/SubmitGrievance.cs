@@ -10,6 +10,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Grievances;
 
+/// <summary>What the worker agreed to share, and with whom.</summary>
 /// <param name="ShareWithBrand">The worker agrees that the brand sees the case.</param>
 /// <param name="ShareWithNgo">The worker agrees that NGOs see the case.</param>
 /// <param name="ShareWithLawEnforcement">The worker agrees to a referral to law enforcement.</param>

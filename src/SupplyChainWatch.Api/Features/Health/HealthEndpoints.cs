@@ -2,6 +2,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Health;
 
+/// <summary>Health of this silo.</summary>
 /// <param name="Status"><c>live</c>, <c>ready</c> or <c>unavailable</c>.</param>
 /// <param name="Detail">Why it is not ready.</param>
 public sealed record HealthView(string Status, string? Detail);

@@ -7,6 +7,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Recruiters;
 
+/// <summary>A migration corridor: where workers are recruited and where they are placed.</summary>
 /// <param name="Origin">ISO 3166-1 alpha-2 country workers are recruited in. <example>NP</example></param>
 /// <param name="Destination">ISO 3166-1 alpha-2 country workers are placed in. <example>MY</example></param>
 public sealed record CorridorBody(string? Origin, string? Destination);
@@ -42,6 +43,7 @@ public sealed record RecruiterView(
     }
 }
 
+/// <summary>A supplier the recruiter places workers with.</summary>
 /// <param name="SupplierId">The supplier.</param>
 /// <param name="WorkforceShare">Share (0–1) of that supplier's workforce the recruiter placed.</param>
 public sealed record SupplierShareView(string SupplierId, double WorkforceShare);

@@ -8,21 +8,25 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.RecruitmentFees;
 
+/// <summary>One recruitment fee or related cost.</summary>
 /// <param name="Type">What the cost was for. <example>placement-fee</example></param>
 /// <param name="Amount">Amount, not negative. <example>90000</example></param>
 /// <param name="Currency">ISO 4217 currency. <example>NPR</example></param>
 /// <param name="PaidBy">worker, family, employer or recruiter. <example>worker</example></param>
 public sealed record FeeCostBody(string? Type, decimal? Amount, string? Currency, string? PaidBy);
 
+/// <summary>An amount in a currency.</summary>
 /// <param name="Amount">Amount. <example>1500</example></param>
 /// <param name="Currency">ISO 4217 currency. <example>MYR</example></param>
 public sealed record MoneyBody(decimal? Amount, string? Currency);
 
+/// <summary>How the worker financed the costs.</summary>
 /// <param name="Loan">The worker borrowed to pay.</param>
 /// <param name="RepaidByWageDeduction">The loan is repaid through wage deductions.</param>
 /// <param name="MayNotLeaveUntilRepaid">The worker may not leave until the loan is repaid (debt bondage).</param>
 public sealed record FinancingBody(bool? Loan, bool? RepaidByWageDeduction, bool? MayNotLeaveUntilRepaid);
 
+/// <summary>What the worker was paid back.</summary>
 /// <param name="Status">none, partial or full.</param>
 /// <param name="Amount">Amount reimbursed, in the wage currency.</param>
 /// <param name="On">Date of the (last) reimbursement.</param>

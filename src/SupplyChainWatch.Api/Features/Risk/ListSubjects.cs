@@ -16,6 +16,7 @@ public sealed record ListSubjects(
     int? Limit,
     string? Cursor) : IRequest<CommandResult<SubjectListView>>;
 
+/// <summary>One page of subjects, by score.</summary>
 /// <param name="Items">Subjects on this page.</param>
 /// <param name="NextCursor">Pass as <c>cursor</c> for the next page; absent on the last page.</param>
 public sealed record SubjectListView(IReadOnlyList<SubjectListItem> Items, string? NextCursor);

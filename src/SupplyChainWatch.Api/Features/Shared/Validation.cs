@@ -169,7 +169,8 @@ public sealed class Validation
             }
         }
 
-        Add(field, $"'{Truncate(value)}' is not one of: {string.Join(", ", System.Enum.GetValues<TEnum>().Select(KebabCase))}");
+        // The submitted value is not echoed: free text in a wrong field may be confidential.
+        Add(field, $"is not one of: {string.Join(", ", System.Enum.GetValues<TEnum>().Select(KebabCase))}");
         return null;
     }
 
@@ -217,6 +218,4 @@ public sealed class Validation
 
     public static string KebabCase<TEnum>(TEnum value)
         where TEnum : struct, System.Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
-
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -5,6 +5,7 @@ using SupplyChainWatch.Contracts;
 
 namespace SupplyChainWatch.Api.Features.Suppliers;
 
+/// <summary>The share of a supplier's workforce a recruiter placed.</summary>
 /// <param name="WorkforceShare">Share (0–1) of the supplier's workforce that the recruiter placed. <example>0.3</example></param>
 public sealed record LinkRecruiterBody(double? WorkforceShare);
 

@@ -54,6 +54,7 @@ public sealed record SupplierView(
     }
 }
 
+/// <summary>A recruiter placing workers with the supplier.</summary>
 /// <param name="RecruiterId">The recruiter.</param>
 /// <param name="WorkforceShare">Share (0–1) of the supplier's workforce it placed.</param>
 public sealed record RecruiterShareView(string RecruiterId, double WorkforceShare);

@@ -1,0 +1,164 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using SupplyChainWatch.Api.Features.Audits;
+using SupplyChainWatch.Api.Features.Escalations;
+using SupplyChainWatch.Api.Features.Grievances;
+using SupplyChainWatch.Api.Features.Health;
+using SupplyChainWatch.Api.Features.Recruiters;
+using SupplyChainWatch.Api.Features.RecruitmentFees;
+using SupplyChainWatch.Api.Features.Risk;
+using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Features.Suppliers;
+using SupplyChainWatch.Domain;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace SupplyChainWatch.Api.Hosting;
+
+/// <summary>
+/// Gives every schema in the Swagger document an example. Examples come from a few realistic sample
+/// requests and answers (the risk answer is computed by the real engine), and every object nested in them
+/// serves as the example of its own type, so nested schemas are covered without a second hand-written copy.
+/// </summary>
+public sealed class SwaggerExamples : ISchemaFilter
+{
+    private static readonly DateTimeOffset SampleInstant = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
+    private readonly Dictionary<Type, JsonNode?> _examples = [];
+    private readonly JsonSerializerOptions _json;
+
+    public SwaggerExamples(RiskEngine engine, IOptions<JsonOptions> json)
+    {
+        _json = json.Value.SerializerOptions;
+        foreach (var sample in Samples(engine))
+        {
+            Register(sample, depth: 0);
+        }
+    }
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is not OpenApiSchema concrete)
+        {
+            return;
+        }
+
+        var type = Nullable.GetUnderlyingType(context.Type) ?? context.Type;
+        if (type.IsEnum)
+        {
+            concrete.Examples = [JsonValue.Create(JsonNamingPolicy.KebabCaseLower.ConvertName(Enum.GetNames(type)[0]))];
+            concrete.Description ??= $"One of: {string.Join(", ", Enum.GetNames(type).Select(JsonNamingPolicy.KebabCaseLower.ConvertName))}.";
+        }
+        else if (_examples.TryGetValue(type, out var example) && example is not null)
+        {
+            concrete.Examples = [example.DeepClone()];
+        }
+
+        if (type == typeof(HttpValidationProblemDetails))
+        {
+            concrete.Description ??= "RFC 9457 problem details; errors names each invalid field and what is wrong with it.";
+        }
+    }
+
+    /// <summary>Records the object as the example of its type, then does the same for every object it holds.</summary>
+    private void Register(object value, int depth)
+    {
+        var type = value.GetType();
+        if (depth > 12 || type.IsPrimitive || type.IsEnum || value is string or decimal or DateTimeOffset or DateOnly or JsonElement)
+        {
+            return;
+        }
+
+        if (value is IEnumerable items and not IDictionary)
+        {
+            foreach (var item in items)
+            {
+                if (item is not null)
+                {
+                    Register(item, depth + 1);
+                }
+            }
+
+            return;
+        }
+
+        if (!_examples.ContainsKey(type))
+        {
+            _examples[type] = JsonSerializer.SerializeToNode(value, type, _json);
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0 && property.GetValue(value) is { } child)
+            {
+                Register(child, depth + 1);
+            }
+        }
+    }
+
+    private static IEnumerable<object> Samples(RiskEngine engine)
+    {
+        var audit = new AuditBody("SMETA-2026-0042", "sunrise-2", "fast-jobs", "smeta", "initial", new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 7), "Example Assurance Ltd",
+        [
+            new FindingBody("F-07", "documents", "critical", [new IndicatorBody("document-retention", null), new IndicatorBody("deception-nature-of-work", "strong")], 20, "verified", "open", new DateOnly(2026, 12, 31), "case-17"),
+        ]);
+        yield return audit;
+        yield return new FindingStatusBody("verified-remediated", new DateOnly(2026, 11, 20));
+        yield return new GrievanceBody("WV-2026-1187", "sunrise-2", "fast-jobs", new DateTimeOffset(2026, 11, 2, 8, 15, 0, TimeSpan.Zero), "hotline",
+            [new IndicatorBody("debt-manipulation", null)], ["recruitment-fees"], 12, "alleged", false, false, "confidential",
+            "(the worker's account: stored confidentially)", "(contact: stored confidentially)", new ConsentBody(true, true, false), "case-17");
+        yield return new GrievanceStatusBody("closed", new DateOnly(2026, 11, 25), "founded", true);
+        yield return new FeeReportBody("FEE-2026-000913", "fast-jobs", "sunrise-2", "w-5f2a", "NP", "MY", new DateOnly(2026, 3, 1),
+            [new FeeCostBody("placement-fee", 90000m, "NPR", "worker")], new MoneyBody(1500m, "MYR"), new Dictionary<string, decimal> { ["NPR"] = 0.0075m, ["MYR"] = 0.21m },
+            new FinancingBody(true, true, false), new ReimbursementBody("partial", 200m, new DateOnly(2026, 9, 1)), "reported");
+        yield return new SupplierProfileBody("Sunrise Garments Factory 2", "MY", "apparel", 850, 0.4, 0.1, ["garments"]);
+        yield return new RecruiterProfileBody("Fast Jobs Manpower", "NP-1234/075", "NP", [new CorridorBody("NP", "MY")]);
+        yield return new LinkRecruiterBody(0.3);
+        yield return new SupplierView("sunrise-2", "Sunrise Garments Factory 2", "MY", "apparel", 850, 0.4, 0.1, ["garments"], [new RecruiterShareView("fast-jobs", 0.3)], 3);
+        yield return new RecruiterView("fast-jobs", "Fast Jobs Manpower", "NP-1234/075", "NP", [new CorridorBody("NP", "MY")], [new SupplierShareView("sunrise-2", 0.3)], 2);
+        yield return new SubmissionReceipt("SMETA-2026-0042",
+            [new EvidenceReceipt("sunrise-2", "supplier", "finding:SMETA-2026-0042:F-07", 4, "9f2c6d1e0b7a4c3d8e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70812")]);
+        yield return new SubjectListView([new SubjectListItem("sunrise-2", "Sunrise Garments Factory 2", "MY", "apparel", 84, "critical", "indicated", SampleInstant)], "eyJzIjo4NCwiaWQiOiJzdW5yaXNlLTIifQ");
+        yield return new EscalationListView(
+            [new EscalationView("sup:sunrise-2:4:case.escalated", "case.escalated", "sup:sunrise-2", SampleInstant,
+                JsonDocument.Parse("""{"subjectId":"sup:sunrise-2","score":84,"band":"critical","triggers":["document-retention"],"indicatorCodes":["document-retention"],"modelVersion":"1.0.0"}""").RootElement.Clone())],
+            null);
+        yield return new HealthView("ready", null);
+        yield return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["findings[0].indicators[0].code"] = ["'passport-kept' is not one of: deception-nature-of-work, …"] })
+        {
+            Title = "The request is invalid.",
+            Status = 400,
+        };
+        yield return SampleRisk(engine);
+        yield return SampleRecruiterRisk(engine);
+    }
+
+    /// <summary>A recruiter's risk (it holds the fee groups a supplier's does not).</summary>
+    private static RiskEvaluation SampleRecruiterRisk(RiskEngine engine)
+    {
+        var fee = new FeeReport("FEE-2026-000913", "w-5f2a", "NP", "MY", new DateOnly(2026, 3, 1), [new FeeCost("placement-fee", 90000m, "NPR", PaidBy.Worker)],
+            new Money(1500m, "MYR"), new Dictionary<string, decimal> { ["NPR"] = 0.0075m, ["MYR"] = 0.21m }, new FeeFinancing(true, true, false),
+            new FeeReimbursement(ReimbursementStatus.None, null, null), EvidenceStatus.Reported);
+        var profile = new RecruiterProfile("Fast Jobs Manpower", "NP-1234/075", "NP", [new Corridor("NP", "MY")]);
+        return engine.EvaluateRecruiter("fast-jobs", new RecruiterEvidence(profile, [], [], [fee], [Sector.Apparel]), SampleInstant);
+    }
+
+    /// <summary>A risk answer computed by the engine from sample evidence, so the example is a true one.</summary>
+    private static RiskEvaluation SampleRisk(RiskEngine engine)
+    {
+        var finding = new AuditFinding("SMETA-2026-0042", "F-07", AuditStandard.Smeta, AuditType.Initial, new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 7),
+            FindingCategory.Documents, Severity.Critical,
+            [new IndicatorObservation(IndicatorCode.DocumentRetention, null), new IndicatorObservation(IndicatorCode.DeceptionNatureOfWork, null)],
+            20, EvidenceStatus.Verified, FindingStatus.Open, null, new DateOnly(2026, 10, 31), "case-17");
+        var grievance = new Grievance("WV-2026-1187", new DateTimeOffset(2026, 11, 2, 8, 15, 0, TimeSpan.Zero), [new IndicatorObservation(IndicatorCode.DebtManipulation, null)],
+            [FindingCategory.RecruitmentFees], 12, EvidenceStatus.Alleged, false, false, GrievanceStatus.Acknowledged, new DateOnly(2026, 11, 4), null, null, false, "case-17");
+        var fee = new FeeReport("FEE-2026-000913", "w-5f2a", "NP", "MY", new DateOnly(2026, 3, 1), [new FeeCost("placement-fee", 90000m, "NPR", PaidBy.Worker)],
+            new Money(1500m, "MYR"), new Dictionary<string, decimal> { ["NPR"] = 0.0075m, ["MYR"] = 0.21m }, new FeeFinancing(true, true, true),
+            new FeeReimbursement(ReimbursementStatus.None, null, null), EvidenceStatus.Reported);
+        var profile = new SupplierProfile("Sunrise Garments Factory 2", "MY", Sector.Apparel, 850, 0.4, 0.1, ["garments"]);
+        return engine.EvaluateSupplier("sunrise-2", new SupplierEvidence(profile, [finding], [grievance], [fee], [new RecruiterLink("fast-jobs", 0.3, 72)]), SampleInstant);
+    }
+}
