@@ -71,7 +71,8 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     public async Task Worked_check_b_alleged_grievance_is_indicated_unverified_alerted_and_not_floored()
     {
         var supplier = Id("sup");
-        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, null, "2026-11-19T10:00:00Z", null, null,
+        var grievanceId = Id("grv");
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", null, null,
             "deception-nature-of-work", "threat-dismissal-or-financial-penalty"))).Expect(HttpStatusCode.Created);
 
         var risk = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
@@ -79,6 +80,12 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         Assert.NotEmpty(risk["precautionaryAlerts"]!.AsArray());
         Assert.False(risk["explanation"]!["floor"]!["applied"]!.GetValue<bool>());
         Assert.True(risk["score"]!.GetValue<int>() < 80);
+
+        var grievance = new Grievance(grievanceId, new DateTimeOffset(2026, 11, 19, 10, 0, 0, TimeSpan.Zero),
+            [new IndicatorObservation(IndicatorCode.DeceptionNatureOfWork, null), new IndicatorObservation(IndicatorCode.ThreatDismissalOrFinancialPenalty, null)],
+            [FindingCategory.ForcedLabour], 12, EvidenceStatus.Alleged, false, false, GrievanceStatus.Received, null, null, null, false, null);
+        var expected = fixture.Factory.Service<RiskEngine>().EvaluateSupplier(supplier, new SupplierEvidence(null, [], [grievance], [], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
+        AssertSameJson(expected, risk);
     }
 
     [Fact]
@@ -86,8 +93,10 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var withLoan = Id("rec");
         var withoutLoan = Id("rec");
-        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withLoan, null, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
-        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), withoutLoan, null, "w-1", 1500m, loan: false))).Expect(HttpStatusCode.Created);
+        var loanReport = Id("fee");
+        var plainReport = Id("fee");
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(loanReport, withLoan, null, "w-1", 1500m, loan: true))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(plainReport, withoutLoan, null, "w-1", 1500m, loan: false))).Expect(HttpStatusCode.Created);
 
         var loanRisk = (await _client.GetJsonAsync($"/api/v1/recruiters/{withLoan}/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal("risk", loanRisk["forcedLabour"]!.GetValue<string>());
@@ -103,6 +112,16 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         Assert.Equal("none", plainRisk["forcedLabour"]!.GetValue<string>());
         var plainTerm = plainRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group")!;
         Assert.Equal(15, plainTerm["base"]!.GetValue<double>());
+
+        var engine = fixture.Factory.Service<RiskEngine>();
+        foreach (var (recruiter, reportId, loan, risk) in new[] { (withLoan, loanReport, true, loanRisk), (withoutLoan, plainReport, false, plainRisk) })
+        {
+            var report = new FeeReport(reportId, "w-1", "NP", "MY", new DateOnly(2026, 3, 1), [new FeeCost("placement-fee", 1500m, "MYR", PaidBy.Worker)],
+                new Money(1000m, "MYR"), new Dictionary<string, decimal> { ["MYR"] = 0.21m }, new FeeFinancing(loan, loan, false),
+                new FeeReimbursement(ReimbursementStatus.None, null, null), EvidenceStatus.Reported);
+            var expected = engine.EvaluateRecruiter(recruiter, new RecruiterEvidence(null, [], [], [report], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
+            AssertSameJson(expected, risk);
+        }
     }
 
     [Fact]
