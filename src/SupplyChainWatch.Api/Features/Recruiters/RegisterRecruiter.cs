@@ -81,7 +81,7 @@ public static class RegisterRecruiterValidator
     }
 }
 
-public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter, ServiceClock clock) : IRequestHandler<RegisterRecruiter, CommandResult<RecruiterView>>
+public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter) : IRequestHandler<RegisterRecruiter, CommandResult<RecruiterView>>
 {
     public async ValueTask<CommandResult<RecruiterView>> Handle(RegisterRecruiter request, CancellationToken cancellationToken)
     {
@@ -92,21 +92,7 @@ public sealed class RegisterRecruiterHandler(EvidenceSubmitter submitter, Servic
             return CommandResult<RecruiterView>.From(validation);
         }
 
-        var key = SubjectKeys.Recruiter(request.RecruiterId);
-        var grain = submitter.Grain(key);
-        var before = await grain.GetOverviewAsync();
-        var content = EvidenceJson.Serialize(profile);
-        if (before.RecruiterProfile is null || EvidenceJson.Serialize(before.RecruiterProfile) != content)
-        {
-            var submission = await submitter.SubmitAsync(
-                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)],
-                cancellationToken);
-            if (submission is Submission.Conflicting conflicting)
-            {
-                return new CommandResult<RecruiterView>.Conflict($"Conflicting evidence keys: {string.Join(", ", conflicting.Keys)}");
-            }
-        }
-
-        return new CommandResult<RecruiterView>.Ok(RecruiterView.From(await grain.GetOverviewAsync()), Created: before.EvidenceSeq == 0);
+        var (overview, created) = await submitter.PutProfileAsync(SubjectKeys.Recruiter(request.RecruiterId), profile, o => o.RecruiterProfile, cancellationToken);
+        return new CommandResult<RecruiterView>.Ok(RecruiterView.From(overview), created);
     }
 }

@@ -23,7 +23,7 @@ public abstract record Submission
 /// The durability point of every submission: append to the evidence log (durable when this returns), then
 /// let each subject grain apply its rows. A duplicate is caught up too, which heals a crash between the two.
 /// </summary>
-public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory grains)
+public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory grains, ServiceClock clock)
 {
     public async Task<Submission> SubmitAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken)
     {
@@ -37,6 +37,26 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
             .Select(subjectKey => Grain(subjectKey).CatchUpAsync(EvidenceEntries.For(result.Rows, subjectKey))));
 
         return new Submission.Accepted([.. result.Rows.Select(Receipt)]);
+    }
+
+    /// <summary>
+    /// PUT of a subject's profile: the same profile again writes nothing; a different one is a new log row
+    /// under a fresh key (setting A, then B, then A again records three changes). Returns the subject after
+    /// the change and whether it was new.
+    /// </summary>
+    public async Task<(SubjectOverview Overview, bool Created)> PutProfileAsync<TProfile>(
+        string subjectKey, TProfile profile, Func<SubjectOverview, TProfile?> currentProfile, CancellationToken cancellationToken)
+        where TProfile : class
+    {
+        var grain = Grain(subjectKey);
+        var before = await grain.GetOverviewAsync();
+        var content = EvidenceJson.Serialize(profile);
+        if (currentProfile(before) is not { } current || EvidenceJson.Serialize(current) != content)
+        {
+            await SubmitAsync([new EvidenceAppend(subjectKey, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
+        }
+
+        return (await grain.GetOverviewAsync(), before.EvidenceSeq == 0);
     }
 
     public ISubjectGrain Grain(string subjectKey) =>

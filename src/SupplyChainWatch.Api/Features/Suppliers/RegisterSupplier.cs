@@ -94,7 +94,7 @@ public static class RegisterSupplierValidator
     }
 }
 
-public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter, ServiceClock clock) : IRequestHandler<RegisterSupplier, CommandResult<SupplierView>>
+public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter) : IRequestHandler<RegisterSupplier, CommandResult<SupplierView>>
 {
     public async ValueTask<CommandResult<SupplierView>> Handle(RegisterSupplier request, CancellationToken cancellationToken)
     {
@@ -105,22 +105,7 @@ public sealed class RegisterSupplierHandler(EvidenceSubmitter submitter, Service
             return CommandResult<SupplierView>.From(validation);
         }
 
-        var key = SubjectKeys.Supplier(request.SupplierId);
-        var grain = submitter.Grain(key);
-        var before = await grain.GetOverviewAsync();
-        var content = EvidenceJson.Serialize(profile);
-        // PUT is idempotent: the same profile again writes nothing.
-        if (before.SupplierProfile is null || EvidenceJson.Serialize(before.SupplierProfile) != content)
-        {
-            var submission = await submitter.SubmitAsync(
-                [new EvidenceAppend(key, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)],
-                cancellationToken);
-            if (submission is Submission.Conflicting conflicting)
-            {
-                return new CommandResult<SupplierView>.Conflict($"Conflicting evidence keys: {string.Join(", ", conflicting.Keys)}");
-            }
-        }
-
-        return new CommandResult<SupplierView>.Ok(SupplierView.From(await grain.GetOverviewAsync()), Created: before.EvidenceSeq == 0);
+        var (overview, created) = await submitter.PutProfileAsync(SubjectKeys.Supplier(request.SupplierId), profile, o => o.SupplierProfile, cancellationToken);
+        return new CommandResult<SupplierView>.Ok(SupplierView.From(overview), created);
     }
 }
