@@ -19,14 +19,19 @@ builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 1_048_576));
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue(RequestBodyLimitMiddleware.MaxBodyKey, RequestBodyLimitMiddleware.DefaultMaxBodyBytes));
 builder.Services.AddSupplyChainWatchSwagger();
+builder.AddSupplyChainWatchSecurity();
 
 var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<SecurityHeadersMiddleware>();
+// Swagger (document and UI shell) is served before authentication: anonymous by design, like /health/*.
 app.UseSupplyChainWatchSwagger();
+app.UseRouting();
+app.UseSupplyChainWatchSecurity();
 
 app.MapHealthEndpoints();
 app.MapSupplierEndpoints();

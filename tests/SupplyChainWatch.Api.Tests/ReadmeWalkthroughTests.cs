@@ -18,6 +18,10 @@ public sealed class ReadmeWalkthroughTests
 
         await using var service = await ServiceProcess.StartAsync(TestPaths.NewTempDirectory());
         script = script.Replace("http://localhost:5080", service.BaseAddress.ToString().TrimEnd('/'), StringComparison.Ordinal);
+        // `dotnet user-jwts` mints tokens for the Development profile; the test service trusts the test key instead.
+        var tokenLine = script[script.IndexOf("TOKEN=$(", StringComparison.Ordinal)..script.IndexOf("\nA=", StringComparison.Ordinal)];
+        Assert.Contains("dotnet user-jwts create", tokenLine, StringComparison.Ordinal);
+        script = script.Replace(tokenLine, $"TOKEN={TestTokens.Create("readme-walkthrough", TestTokens.DefaultRoles)}", StringComparison.Ordinal);
 
         var bash = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script])
         {

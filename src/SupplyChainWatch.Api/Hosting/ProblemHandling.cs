@@ -65,6 +65,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return "is not a known field";
         }
 
+        if (message.StartsWith(BoundedStringConverter.TooLongMessage, StringComparison.Ordinal))
+        {
+            return $"is longer than {BoundedStringConverter.MaxLength} characters";
+        }
+
         if (message.Contains("maximum configured depth", StringComparison.Ordinal))
         {
             return "is nested too deeply";
@@ -90,5 +95,37 @@ public static class JsonSetup
         json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         json.MaxDepth = 32;
+        json.Converters.Add(new BoundedStringConverter());
     }
+}
+
+/// <summary>
+/// Caps every JSON string (values and property names of maps) at the longest text any field accepts (a grievance
+/// narrative), so an oversized string is refused while it is read instead of after it is materialised as a model.
+/// </summary>
+public sealed class BoundedStringConverter : System.Text.Json.Serialization.JsonConverter<string>
+{
+    public const int MaxLength = 20_000;
+    public const string TooLongMessage = "String longer than the limit";
+
+    public override bool HandleNull => false;
+
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException("The JSON value could not be converted to System.String.");
+        }
+
+        return Check(reader.GetString());
+    }
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Check(reader.GetString())!;
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
+
+    private static string? Check(string? value) =>
+        value is { Length: > MaxLength } ? throw new JsonException($"{TooLongMessage} of {MaxLength} characters.") : value;
 }

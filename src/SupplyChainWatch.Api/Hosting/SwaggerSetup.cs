@@ -15,6 +15,15 @@ public static class SwaggerSetup
                 Version = "v1",
                 Description = "Audits, grievances and recruitment-fee reports in; live, explainable forced-labour risk of supplier sites and labour recruiters out.",
             });
+            // The Authorize button: paste a token (from `dotnet user-jwts create --role …` or the identity provider).
+            options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "A JWT whose role claims name the caller's roles: compliance, auditor, grievance-handler, recruitment-monitor, ngo, case-officer, admin.",
+            });
+            options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
             // The API's own comments and those of the domain records it returns (risk explanations).
             foreach (var xml in Directory.EnumerateFiles(AppContext.BaseDirectory, "SupplyChainWatch.*.xml"))
             {

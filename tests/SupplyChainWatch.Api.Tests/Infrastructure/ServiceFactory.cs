@@ -29,6 +29,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Extra settings for this service; set them before the first client or service is created.</summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -38,11 +41,38 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("Cluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        foreach (var (key, value) in TestTokens.Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        // High enough that no test is throttled unless it lowers the limit itself (AbuseLimitTests).
+        builder.UseSetting("RateLimiting:PermitLimit", "1000000");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services =>
         {
             services.RemoveAll<ServiceClock>();
             services.AddSingleton(new ServiceClock(Clock));
         });
+    }
+
+    /// <summary>A client whose token carries exactly <paramref name="roles"/>; <c>[]</c> is an anonymous client.</summary>
+    public HttpClient CreateClient(string[] roles)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        var client = base.CreateClient();
+        client.DefaultRequestHeaders.Authorization = roles.Length == 0 ? null : TestTokens.Bearer(roles);
+        return client;
+    }
+
+    /// <summary>Clients from <c>CreateClient()</c> carry a token with <see cref="TestTokens.DefaultRoles"/>.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = TestTokens.Bearer(TestTokens.DefaultRoles);
     }
 
     public T Service<T>()

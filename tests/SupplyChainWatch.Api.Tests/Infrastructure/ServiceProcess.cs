@@ -49,6 +49,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["RiskModel__ConfigDirectory"] = TestPaths.ConfigDirectory;
         start.Environment["Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         start.Environment["Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, value) in TestTokens.Settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
@@ -65,7 +70,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client with a token carrying <see cref="TestTokens.DefaultRoles"/>.</summary>
+    public HttpClient CreateClient()
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = TestTokens.Bearer(TestTokens.DefaultRoles);
+        return client;
+    }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, the way a power cut or OOM kill ends a process.</summary>
     public async Task KillAsync()

@@ -1,5 +1,6 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
 
 namespace SupplyChainWatch.Api.Features.Audits;
 
@@ -12,12 +13,14 @@ public static class AuditEndpoints
         group.MapPost("/", async (AuditBody? body, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new SubmitAudit(body), ct)).ToHttp(_ => $"/api/v1/suppliers/{body!.SupplierId}/risk"))
             .WithName("SubmitAudit")
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor))
             .WithSummary("Submit an audit with its findings")
             .WithDescription("Answered 201 once every finding is in the evidence log. auditId + findingId is the idempotency key: the same audit again is answered the same way and counted once; the same key with other content is 409.");
 
         group.MapPost("/{auditId}/findings/{findingId}/status", async (string auditId, string findingId, FindingStatusBody? body, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ChangeFindingStatus(auditId, findingId, body), ct)).ToHttp())
             .WithName("ChangeFindingStatus")
+            .RequireAuthorization(p => p.RequireRole(Roles.Auditor))
             .WithSummary("Record remediation or its verification")
             .WithDescription("A verified remediation decays from its verification date with a 90-day half-life; an unverified one decays as open.");
 

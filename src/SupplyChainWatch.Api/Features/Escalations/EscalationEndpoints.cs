@@ -1,5 +1,6 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
 
 namespace SupplyChainWatch.Api.Features.Escalations;
 
@@ -11,6 +12,7 @@ public static class EscalationEndpoints
                 (await mediator.Send(new ListEscalations(subjectId, type, limit, cursor), ct)).ToHttp())
             .WithTags("Escalations")
             .WithName("ListEscalations")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List recorded escalation events")
             .WithDescription("Band changes, forced labour indicated, cases escalated, high-risk recruiters linked, overdue acknowledgements and corrective actions, oldest first. subjectId is the subject key, e.g. sup:sunrise-garments-2.");
         return app;

@@ -11,7 +11,8 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/health").WithTags("Health");
+        // Probes answer anyone and are never throttled: an orchestrator must not see a healthy silo as down.
+        var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous().DisableRateLimiting();
 
         group.MapGet("/live", () => TypedResults.Ok(new HealthView("live", null)))
             .WithName("Live")

@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Risk;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
 
 namespace SupplyChainWatch.Api.Features.Recruiters;
 
@@ -13,24 +14,28 @@ public static class RecruiterEndpoints
         group.MapPut("/{recruiterId}", async (string recruiterId, RecruiterProfileBody? body, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new RegisterRecruiter(recruiterId, body), ct)).ToHttp(v => $"/api/v1/recruiters/{v.RecruiterId}"))
             .WithName("RegisterRecruiter")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithSummary("Create or replace a labour recruiter's profile")
             .WithDescription("Corridors (origin and destination countries) feed the recruiter's inherent risk. 201 when the recruiter is new, 200 otherwise.");
 
         group.MapGet("/{recruiterId}", async (string recruiterId, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new GetRecruiter(recruiterId), ct)).ToHttp())
             .WithName("GetRecruiter")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Read a recruiter's profile and the suppliers it places workers with")
             .WithDescription("404 when nothing has been recorded about the recruiter.");
 
         group.MapGet("/{recruiterId}/risk", async (string recruiterId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf), ct)).ToHttp())
             .WithName("GetRecruiterRisk")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Explained risk of a recruiter, now or as of an instant")
             .WithDescription("Includes recruitment-fee groups per corridor and year, the median recruitment cost ratio and Employer Pays breaches.");
 
         group.MapGet("/", async (string? country, string? band, int? minScore, string? sort, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ListSubjects(SubjectType.Recruiter, country, null, band, minScore, sort, limit, cursor), ct)).ToHttp())
             .WithName("ListRecruiters")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List recruiters by risk")
             .WithDescription("Filters: country, band, minScore. Sorted by score, highest first by default. Up to 500 a page; follow nextCursor.");
 

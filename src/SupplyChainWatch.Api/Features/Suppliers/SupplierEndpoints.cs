@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Risk;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
 
 namespace SupplyChainWatch.Api.Features.Suppliers;
 
@@ -13,30 +14,35 @@ public static class SupplierEndpoints
         group.MapPut("/{supplierId}", async (string supplierId, SupplierProfileBody? body, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new RegisterSupplier(supplierId, body), ct)).ToHttp(v => $"/api/v1/suppliers/{v.SupplierId}"))
             .WithName("RegisterSupplier")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithSummary("Create or replace a supplier site's profile")
             .WithDescription("Country, sector, workforce and products feed the supplier's inherent risk. Repeating the same profile changes nothing. 201 when the supplier is new, 200 otherwise.");
 
         group.MapGet("/{supplierId}", async (string supplierId, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new GetSupplier(supplierId), ct)).ToHttp())
             .WithName("GetSupplier")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Read a supplier's profile and recruiters")
             .WithDescription("404 when nothing has been recorded about the supplier.");
 
         group.MapPut("/{supplierId}/recruiters/{recruiterId}", async (string supplierId, string recruiterId, LinkRecruiterBody? body, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new LinkRecruiter(supplierId, recruiterId, body), ct)).ToHttp())
             .WithName("LinkRecruiter")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithSummary("Set the share of a supplier's workforce a recruiter placed")
             .WithDescription("The recruiter's score propagates to the supplier in proportion to the share. Shares of one supplier may not exceed 1.");
 
         group.MapGet("/{supplierId}/risk", async (string supplierId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new GetRisk(SubjectType.Supplier, supplierId, asOf), ct)).ToHttp())
             .WithName("GetSupplierRisk")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Explained risk of a supplier, now or as of an instant")
             .WithDescription("Score 0–100, band, forced-labour classification (rule FL-1), zero-tolerance triggers, cases and every term of the score. With asOf, the score is recomputed from the evidence recorded by then.");
 
         group.MapGet("/", async (string? country, string? sector, string? band, int? minScore, string? sort, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ListSubjects(SubjectType.Supplier, country, sector, band, minScore, sort, limit, cursor), ct)).ToHttp())
             .WithName("ListSuppliers")
+            .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List suppliers by risk")
             .WithDescription("Filters: country, sector, band, minScore. Sorted by score, highest first (sort=-score) or lowest first (sort=score). Up to 500 a page; follow nextCursor.");
 

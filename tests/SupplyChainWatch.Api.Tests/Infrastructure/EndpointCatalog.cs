@@ -1,0 +1,152 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SupplyChainWatch.Api.Tests.Infrastructure;
+
+/// <summary>Ids of the subjects and signals a <see cref="SeededWorld"/> created, for filling route parameters.</summary>
+public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId);
+
+/// <summary>A date field and which way it is bounded (not before 1990, not in the future, or both).</summary>
+public sealed record DateField(string Path, bool RejectsPast, bool RejectsFuture, bool IsInstant = false);
+
+/// <summary>
+/// What the security tests know about one endpoint: who may call it (the specification of issue 6, written down
+/// here independently of the endpoint's own metadata), and for write endpoints a valid request and the shape of
+/// its body (required fields, bounded dates, closed code lists) that hostile variants are made from.
+/// </summary>
+public sealed record EndpointSpec(
+    string Key,
+    IReadOnlyList<string>? Roles,
+    Func<WorldIds, string> Url,
+    Func<WorldIds, JsonNode>? Body = null,
+    IReadOnlyList<string>? Required = null,
+    IReadOnlyList<DateField>? Dates = null,
+    IReadOnlyList<string>? Codes = null)
+{
+    /// <summary>Null roles: anonymous access.</summary>
+    public bool IsAnonymous => Roles is null;
+
+    public string Method => Key[..Key.IndexOf(' ', StringComparison.Ordinal)];
+
+    public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
+
+    public bool Allows(IEnumerable<string> roles) => IsAnonymous || roles.Any(r => Roles!.Contains(r));
+}
+
+public static class EndpointCatalog
+{
+    private static readonly string[] Read = ["compliance", "admin"];
+
+    private static JsonNode Node(object body) => JsonSerializer.SerializeToNode(body, ApiCalls.Json)!;
+
+    public static IReadOnlyList<EndpointSpec> Specs { get; } =
+    [
+        new("GET /health/live", null, _ => "/health/live"),
+        new("GET /health/ready", null, _ => "/health/ready"),
+
+        new("PUT /api/v1/suppliers/{supplierId}", ["admin"], w => $"/api/v1/suppliers/{w.Supplier}",
+            _ => Node(Samples.Supplier()), ["name", "country", "sector"], [], ["sector"]),
+        new("GET /api/v1/suppliers/{supplierId}", Read, w => $"/api/v1/suppliers/{w.Supplier}"),
+        new("PUT /api/v1/suppliers/{supplierId}/recruiters/{recruiterId}", ["admin"], w => $"/api/v1/suppliers/{w.Supplier}/recruiters/{w.Recruiter}",
+            _ => Node(new { workforceShare = 0.5 }), ["workforceShare"]),
+        new("GET /api/v1/suppliers/{supplierId}/risk", Read, w => $"/api/v1/suppliers/{w.Supplier}/risk"),
+        new("GET /api/v1/suppliers", Read, _ => "/api/v1/suppliers"),
+
+        new("PUT /api/v1/recruiters/{recruiterId}", ["admin"], w => $"/api/v1/recruiters/{w.Recruiter}",
+            _ => Node(Samples.Recruiter()), ["name", "country", "corridors[0].origin", "corridors[0].destination"]),
+        new("GET /api/v1/recruiters/{recruiterId}", Read, w => $"/api/v1/recruiters/{w.Recruiter}"),
+        new("GET /api/v1/recruiters/{recruiterId}/risk", Read, w => $"/api/v1/recruiters/{w.Recruiter}/risk"),
+        new("GET /api/v1/recruiters", Read, _ => "/api/v1/recruiters"),
+
+        new("POST /api/v1/audits", ["auditor"], _ => "/api/v1/audits",
+            w => Node(Samples.Audit(w.AuditId, w.Supplier, null,
+                Samples.Finding(w.FindingId, "documents", "major", 20, dueDate: "2026-12-31", codes: "document-retention"))),
+            ["auditId", "supplierId", "standard", "auditType", "startDate", "endDate", "auditFirm", "findings", "findings[0].findingId",
+                "findings[0].category", "findings[0].severity", "findings[0].workersAffected", "findings[0].indicators[0].code"],
+            [new("startDate", true, true), new("endDate", true, true), new("findings[0].dueDate", true, false)],
+            ["standard", "auditType", "findings[0].category", "findings[0].severity", "findings[0].indicators[0].code", "findings[0].evidenceStatus"]),
+        new("POST /api/v1/audits/{auditId}/findings/{findingId}/status", ["auditor"], w => $"/api/v1/audits/{w.AuditId}/findings/{w.FindingId}/status",
+            _ => Node(new { status = "remediated", on = "2026-11-01" }), ["status", "on"], [new("on", true, true)], ["status"]),
+
+        new("POST /api/v1/grievances", ["grievance-handler"], _ => "/api/v1/grievances",
+            w => Node(Samples.Grievance(w.GrievanceId, w.Supplier, w.Recruiter, "2026-11-18T09:00:00Z", "The agent keeps our passports.", "+60 12 345 6789", "document-retention")),
+            ["grievanceId", "receivedAt", "channel", "workersAffected", "anonymity", "consent", "consent.shareWithBrand", "consent.shareWithNgo",
+                "consent.shareWithLawEnforcement", "allegations[0].code", "categories[0]"],
+            [new("receivedAt", true, true, IsInstant: true)],
+            ["anonymity", "allegations[0].code", "categories[0]"]),
+        new("GET /api/v1/grievances/{grievanceId}", ["grievance-handler"], w => $"/api/v1/grievances/{w.GrievanceId}"),
+        new("POST /api/v1/grievances/{grievanceId}/status", ["grievance-handler"], w => $"/api/v1/grievances/{w.GrievanceId}/status",
+            _ => Node(new { status = "acknowledged", on = "2026-11-19" }), ["status", "on"], [new("on", true, true)], ["status"]),
+
+        new("POST /api/v1/recruitment-fees", ["recruitment-monitor"], _ => "/api/v1/recruitment-fees",
+            w => Node(Samples.FeeReport(w.FeeReportId, w.Recruiter, w.Supplier, "w-1", 1500m, loan: true)),
+            ["reportId", "recruiterId", "workerRef", "originCountry", "destinationCountry", "recruitedOn", "costs", "costs[0].type", "costs[0].amount",
+                "costs[0].currency", "costs[0].paidBy", "monthlyWage", "monthlyWage.amount", "monthlyWage.currency", "financing", "financing.loan",
+                "financing.repaidByWageDeduction", "financing.mayNotLeaveUntilRepaid", "reimbursement.status"],
+            [new("recruitedOn", true, true)],
+            ["costs[0].paidBy", "costs[0].currency", "monthlyWage.currency", "reimbursement.status"]),
+
+        new("GET /api/v1/escalations", Read, _ => "/api/v1/escalations"),
+    ];
+
+    /// <summary>"METHOD /route/pattern" for every endpoint the running service maps, from its own endpoint table.</summary>
+    public static IReadOnlyList<string> MappedEndpoints(IServiceProvider services)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var methods = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["ANY"];
+            var pattern = "/" + (endpoint.RoutePattern.RawText ?? string.Empty).Trim('/');
+            foreach (var method in methods)
+            {
+                keys.Add($"{method} {pattern}");
+            }
+        }
+
+        return [.. keys];
+    }
+
+    /// <summary>The spec of every mapped endpoint; fails naming any endpoint the catalog does not describe.</summary>
+    public static IReadOnlyList<EndpointSpec> ForMappedEndpoints(IServiceProvider services)
+    {
+        var mapped = MappedEndpoints(services);
+        var missing = mapped.Where(key => Specs.All(s => s.Key != key)).ToList();
+        Assert.True(missing.Count == 0,
+            "Endpoints without an entry in EndpointCatalog.Specs (say who may call them, and for writes give a valid request): " + string.Join(", ", missing));
+        var stale = Specs.Where(s => !mapped.Contains(s.Key)).Select(s => s.Key).ToList();
+        Assert.True(stale.Count == 0, "EndpointCatalog.Specs describes endpoints the service no longer maps: " + string.Join(", ", stale));
+        return [.. mapped.Select(key => Specs.Single(s => s.Key == key))];
+    }
+}
+
+/// <summary>One of everything, submitted through the API, so every route parameter names something that exists.</summary>
+public static class SeededWorld
+{
+    public static async Task<WorldIds> CreateAsync(ServiceFactory factory, string? grievanceNarrative = null, string? grievanceContact = null)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var ids = new WorldIds($"sup-{tag}", $"rec-{tag}", $"aud-{tag}", "F-1", $"grv-{tag}", $"fee-{tag}");
+        using var client = factory.CreateClient(TestTokens.DefaultRoles);
+        string[] order =
+        [
+            "PUT /api/v1/suppliers/{supplierId}", "PUT /api/v1/recruiters/{recruiterId}", "PUT /api/v1/suppliers/{supplierId}/recruiters/{recruiterId}",
+            "POST /api/v1/audits", "POST /api/v1/grievances", "POST /api/v1/recruitment-fees",
+        ];
+        foreach (var spec in order.Select(key => EndpointCatalog.Specs.Single(s => s.Key == key)))
+        {
+            var body = spec.Body!(ids);
+            if (spec.Key == "POST /api/v1/grievances" && (grievanceNarrative is not null || grievanceContact is not null))
+            {
+                body["narrative"] = grievanceNarrative;
+                body["reporterContact"] = grievanceContact;
+            }
+
+            var answer = await client.SendAsync(new HttpMethod(spec.Method), spec.Url(ids), body.ToJsonString());
+            Assert.True((int)answer.Status is >= 200 and < 300, $"seeding {spec.Key}: {(int)answer.Status} {answer.Body?.ToJsonString()}");
+        }
+
+        return ids;
+    }
+}
