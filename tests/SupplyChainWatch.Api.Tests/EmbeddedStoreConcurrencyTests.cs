@@ -13,7 +13,7 @@ namespace SupplyChainWatch.Api.Tests;
 public sealed class EmbeddedStoreConcurrencyTests(ServiceFixture fixture, ITestOutputHelper output) : IClassFixture<ServiceFixture>
 {
     [Fact]
-    public async Task Sixty_four_concurrent_submissions_to_distinct_subjects_all_succeed_without_starvation()
+    public async Task Sixty_four_concurrent_submissions_to_distinct_subjects_all_succeed_and_none_is_starved()
     {
         var client = fixture.Factory.CreateClient();
         var run = Guid.NewGuid().ToString("N")[..8];
@@ -27,9 +27,12 @@ public sealed class EmbeddedStoreConcurrencyTests(ServiceFixture fixture, ITestO
         }));
 
         var max = latencies.Max();
-        output.WriteLine($"64 concurrent audits: median {latencies.Order().ElementAt(32).TotalMilliseconds:F0} ms, max {max.TotalMilliseconds:F0} ms");
-        // A correctness bound, not a benchmark: starvation showed up as 10-30 s waits and timeouts.
-        Assert.True(max < TimeSpan.FromSeconds(10), $"slowest submission took {max}");
+        var median = latencies.Order().ElementAt(32);
+        output.WriteLine($"64 concurrent audits: median {median.TotalMilliseconds:F0} ms, max {max.TotalMilliseconds:F0} ms");
+        // Fairness, not speed (the machine may be loaded): starved writers wait many times longer than the
+        // rest and can reach the 30 s command timeout; with one FIFO writer the slowest is close to the median.
+        Assert.True(max <= (median * 3) + TimeSpan.FromSeconds(2), $"slowest submission took {max}, median {median}");
+        Assert.True(max < TimeSpan.FromSeconds(30), $"slowest submission took {max}");
         for (var i = 0; i < 64; i += 21)
         {
             var view = (await client.GetJsonAsync($"/api/v1/suppliers/cc-sup-{run}-{i}")).Expect(HttpStatusCode.OK);

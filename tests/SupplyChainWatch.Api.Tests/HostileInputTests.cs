@@ -139,225 +139,225 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
                 raw = Malformed(body.ToJsonString(), random, out description);
                 break;
             case Attack.WrongType:
-            {
-                var (parent, key, node) = Pick(Leaves(body, includeContainers: true), random);
-                var replacement = WrongTypeFor(node, random);
-                description = $"{key} = {Shorten(replacement?.ToJsonString() ?? "null")}";
-                Set(parent, key, replacement);
-                break;
-            }
-
-            case Attack.MissingField:
-            {
-                var path = spec.Required![random.Next(spec.Required.Count)];
-                description = $"without {path}";
-                Remove(body, path);
-                break;
-            }
-
-            case Attack.ExtraField:
-            {
-                var objects = Objects(body).ToList();
-                var target = objects[random.Next(objects.Count)];
-                var name = random.Next(3) switch { 0 => "isAdmin", 1 => "__proto__", _ => "x" + random.Next(1000).ToString(CultureInfo.InvariantCulture) };
-                target[name] = random.Next(2) == 0 ? JsonValue.Create(true) : JsonValue.Create("extra");
-                description = $"extra {name}";
-                break;
-            }
-
-            case Attack.HugeString:
-            {
-                if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
                 {
-                    goto case Attack.WrongType;
-                }
-
-                var (parent, key, _) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
-                var length = random.Next(10) == 0 ? random.Next(1_100_000, 2_000_000) : random.Next(20_001, 200_000);
-                description = $"{key} of {length} chars";
-                Set(parent, key, JsonValue.Create(new string((char)('a' + random.Next(26)), length)));
-                break;
-            }
-
-            case Attack.HugeArray:
-            {
-                var arrays = Nodes(body).OfType<JsonArray>().ToList();
-                var count = random.Next(501, 5_000);
-                if (arrays.Count == 0)
-                {
-                    // No array in this body: a huge array where an object or value belongs.
-                    body[random.Next(2) == 0 ? "workforceShare" : "status"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => JsonValue.Create(i))]);
-                    description = $"array of {count} in place of a value";
+                    var (parent, key, node) = Pick(Leaves(body, includeContainers: true), random);
+                    var replacement = WrongTypeFor(node, random);
+                    description = $"{key} = {Shorten(replacement?.ToJsonString() ?? "null")}";
+                    Set(parent, key, replacement);
                     break;
                 }
 
-                var array = arrays[random.Next(arrays.Count)];
-                var item = array.Count > 0 ? array[0] : JsonValue.Create("x");
-                for (var n = array.Count; n < count; n++)
+            case Attack.MissingField:
                 {
-                    array.Add(item?.DeepClone());
+                    var path = spec.Required![random.Next(spec.Required.Count)];
+                    description = $"without {path}";
+                    Remove(body, path);
+                    break;
                 }
 
-                description = $"{array.GetPath()} with {count} items";
-                break;
-            }
+            case Attack.ExtraField:
+                {
+                    var objects = Objects(body).ToList();
+                    var target = objects[random.Next(objects.Count)];
+                    var name = random.Next(3) switch { 0 => "isAdmin", 1 => "__proto__", _ => "x" + random.Next(1000).ToString(CultureInfo.InvariantCulture) };
+                    target[name] = random.Next(2) == 0 ? JsonValue.Create(true) : JsonValue.Create("extra");
+                    description = $"extra {name}";
+                    break;
+                }
+
+            case Attack.HugeString:
+                {
+                    if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
+                    {
+                        goto case Attack.WrongType;
+                    }
+
+                    var (parent, key, _) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
+                    var length = random.Next(10) == 0 ? random.Next(1_100_000, 2_000_000) : random.Next(20_001, 200_000);
+                    description = $"{key} of {length} chars";
+                    Set(parent, key, JsonValue.Create(new string((char)('a' + random.Next(26)), length)));
+                    break;
+                }
+
+            case Attack.HugeArray:
+                {
+                    var arrays = Nodes(body).OfType<JsonArray>().ToList();
+                    var count = random.Next(501, 5_000);
+                    if (arrays.Count == 0)
+                    {
+                        // No array in this body: a huge array where an object or value belongs.
+                        body[random.Next(2) == 0 ? "workforceShare" : "status"] = new JsonArray([.. Enumerable.Range(0, count).Select(i => JsonValue.Create(i))]);
+                        description = $"array of {count} in place of a value";
+                        break;
+                    }
+
+                    var array = arrays[random.Next(arrays.Count)];
+                    var item = array.Count > 0 ? array[0] : JsonValue.Create("x");
+                    for (var n = array.Count; n < count; n++)
+                    {
+                        array.Add(item?.DeepClone());
+                    }
+
+                    description = $"{array.GetPath()} with {count} items";
+                    break;
+                }
 
             case Attack.DeepNesting:
-            {
-                var (parent, key, _) = Pick(Leaves(body, includeContainers: true), random);
-                var depth = random.Next(8) == 0 ? random.Next(5_000, 50_000) : random.Next(33, 300);
-                var open = random.Next(2) == 0 ? "[" : "{\"a\":";
-                var close = open == "[" ? "]" : "}";
-                var placeholder = "\"__nest__\"";
-                Set(parent, key, JsonValue.Create("__nest__"));
-                var text = body.ToJsonString();
-                var index = text.IndexOf(placeholder, StringComparison.Ordinal);
-                raw = Encoding.UTF8.GetBytes(text[..index] + string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth)) + text[(index + placeholder.Length)..]);
-                description = $"{key} nested {depth} deep";
-                break;
-            }
+                {
+                    var (parent, key, _) = Pick(Leaves(body, includeContainers: true), random);
+                    var depth = random.Next(8) == 0 ? random.Next(5_000, 50_000) : random.Next(33, 300);
+                    var open = random.Next(2) == 0 ? "[" : "{\"a\":";
+                    var close = open == "[" ? "]" : "}";
+                    var placeholder = "\"__nest__\"";
+                    Set(parent, key, JsonValue.Create("__nest__"));
+                    var text = body.ToJsonString();
+                    var index = text.IndexOf(placeholder, StringComparison.Ordinal);
+                    raw = Encoding.UTF8.GetBytes(text[..index] + string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth)) + text[(index + placeholder.Length)..]);
+                    description = $"{key} nested {depth} deep";
+                    break;
+                }
 
             case Attack.ControlCharacters:
-            {
-                if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
                 {
-                    goto case Attack.WrongType;
-                }
+                    if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
+                    {
+                        goto case Attack.WrongType;
+                    }
 
-                var (parent, key, node) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
-                char[] controls = ['\0', '\a', '\b', '\v', '\f', '\u001b', '\u007f', '\u0085', '\u009b'];
-                var control = controls[random.Next(controls.Length)];
-                var value = node!.GetValue<string>();
-                var at = random.Next(value.Length + 1);
-                Set(parent, key, JsonValue.Create(value.Insert(at, control.ToString())));
-                description = $"U+{(int)control:X4} in {key}";
-                if (random.Next(3) == 0)
-                {
-                    // Unescaped in the JSON text itself, which JSON forbids for U+0000 to U+001F.
-                    Set(parent, key, JsonValue.Create(value.Insert(at, "@@CTRL@@")));
-                    raw = Encoding.UTF8.GetBytes(body.ToJsonString().Replace("@@CTRL@@", ((char)random.Next(0, 0x20)).ToString(), StringComparison.Ordinal));
-                    description += " (raw)";
-                }
+                    var (parent, key, node) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
+                    char[] controls = ['\0', '\a', '\b', '\v', '\f', '\u001b', '\u007f', '\u0085', '\u009b'];
+                    var control = controls[random.Next(controls.Length)];
+                    var value = node!.GetValue<string>();
+                    var at = random.Next(value.Length + 1);
+                    Set(parent, key, JsonValue.Create(value.Insert(at, control.ToString())));
+                    description = $"U+{(int)control:X4} in {key}";
+                    if (random.Next(3) == 0)
+                    {
+                        // Unescaped in the JSON text itself, which JSON forbids for U+0000 to U+001F.
+                        Set(parent, key, JsonValue.Create(value.Insert(at, "@@CTRL@@")));
+                        raw = Encoding.UTF8.GetBytes(body.ToJsonString().Replace("@@CTRL@@", ((char)random.Next(0, 0x20)).ToString(), StringComparison.Ordinal));
+                        description += " (raw)";
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case Attack.InvalidUtf8:
-            {
-                if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
                 {
-                    goto case Attack.WrongType;
-                }
+                    if (!Leaves(body).Any(l => l.Node?.GetValueKind() == JsonValueKind.String))
+                    {
+                        goto case Attack.WrongType;
+                    }
 
-                byte[][] sequences = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE2, 0x82]];
-                var (parent, key, node) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
-                Set(parent, key, JsonValue.Create(node!.GetValue<string>() + "@@BAD@@"));
-                var text = Encoding.UTF8.GetBytes(body.ToJsonString());
-                var marker = Encoding.UTF8.GetBytes("@@BAD@@");
-                var index = text.AsSpan().IndexOf(marker);
-                var bad = sequences[random.Next(sequences.Length)];
-                raw = [.. text[..index], .. bad, .. text[(index + marker.Length)..]];
-                description = $"bytes {Convert.ToHexString(bad)} in {key}";
-                break;
-            }
+                    byte[][] sequences = [[0xFF], [0xC3, 0x28], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF8, 0x88, 0x80, 0x80, 0x80], [0xE2, 0x82]];
+                    var (parent, key, node) = Pick(Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.String).ToList(), random);
+                    Set(parent, key, JsonValue.Create(node!.GetValue<string>() + "@@BAD@@"));
+                    var text = Encoding.UTF8.GetBytes(body.ToJsonString());
+                    var marker = Encoding.UTF8.GetBytes("@@BAD@@");
+                    var index = text.AsSpan().IndexOf(marker);
+                    var bad = sequences[random.Next(sequences.Length)];
+                    raw = [.. text[..index], .. bad, .. text[(index + marker.Length)..]];
+                    description = $"bytes {Convert.ToHexString(bad)} in {key}";
+                    break;
+                }
 
             case Attack.NegativeNumber:
-            {
-                var numbers = Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.Number).ToList();
-                if (numbers.Count == 0)
                 {
-                    goto case Attack.WrongType;
-                }
+                    var numbers = Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.Number).ToList();
+                    if (numbers.Count == 0)
+                    {
+                        goto case Attack.WrongType;
+                    }
 
-                var (parent, key, _) = Pick(numbers, random);
-                var value = random.Next(3) switch { 0 => -1m, 1 => -random.Next(2, 1_000_000), _ => -0.5m - random.Next(100) };
-                Set(parent, key, JsonValue.Create(value));
-                description = $"{key} = {value}";
-                break;
-            }
+                    var (parent, key, _) = Pick(numbers, random);
+                    var value = random.Next(3) switch { 0 => -1m, 1 => -random.Next(2, 1_000_000), _ => -0.5m - random.Next(100) };
+                    Set(parent, key, JsonValue.Create(value));
+                    description = $"{key} = {value}";
+                    break;
+                }
 
             case Attack.NotANumber:
-            {
-                var numbers = Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.Number).ToList();
-                if (numbers.Count == 0)
                 {
-                    goto case Attack.MalformedJson;
-                }
+                    var numbers = Leaves(body).Where(l => l.Node?.GetValueKind() == JsonValueKind.Number).ToList();
+                    if (numbers.Count == 0)
+                    {
+                        goto case Attack.MalformedJson;
+                    }
 
-                var (parent, key, _) = Pick(numbers, random);
-                string[] literals = ["NaN", "\"NaN\"", "Infinity", "\"-Infinity\"", "1e400", "-1e400", "0x10", "1_000", "+1", ".5", "01"];
-                var literal = literals[random.Next(literals.Length)];
-                Set(parent, key, JsonValue.Create("@@NUM@@"));
-                raw = Encoding.UTF8.GetBytes(body.ToJsonString().Replace("\"@@NUM@@\"", literal, StringComparison.Ordinal));
-                description = $"{key} = {literal}";
-                break;
-            }
+                    var (parent, key, _) = Pick(numbers, random);
+                    string[] literals = ["NaN", "\"NaN\"", "Infinity", "\"-Infinity\"", "1e400", "-1e400", "0x10", "1_000", "+1", ".5", "01"];
+                    var literal = literals[random.Next(literals.Length)];
+                    Set(parent, key, JsonValue.Create("@@NUM@@"));
+                    raw = Encoding.UTF8.GetBytes(body.ToJsonString().Replace("\"@@NUM@@\"", literal, StringComparison.Ordinal));
+                    description = $"{key} = {literal}";
+                    break;
+                }
 
             case Attack.FarDate:
-            {
-                if (spec.Dates is not { Count: > 0 })
                 {
-                    goto case Attack.WrongType;
-                }
+                    if (spec.Dates is not { Count: > 0 })
+                    {
+                        goto case Attack.WrongType;
+                    }
 
-                var date = spec.Dates[random.Next(spec.Dates.Count)];
-                var candidates = new List<string>();
-                if (date.RejectsPast)
-                {
-                    candidates.AddRange(["0001-01-01", "1000-06-15", "1899-12-31", "1989-12-31"]);
-                }
+                    var date = spec.Dates[random.Next(spec.Dates.Count)];
+                    var candidates = new List<string>();
+                    if (date.RejectsPast)
+                    {
+                        candidates.AddRange(["0001-01-01", "1000-06-15", "1899-12-31", "1989-12-31"]);
+                    }
 
-                if (date.RejectsFuture)
-                {
-                    candidates.AddRange(["9999-12-31", "2999-01-01", "2100-02-28", "2027-01-01"]);
-                }
+                    if (date.RejectsFuture)
+                    {
+                        candidates.AddRange(["9999-12-31", "2999-01-01", "2100-02-28", "2027-01-01"]);
+                    }
 
-                var value = candidates[random.Next(candidates.Count)] + (date.IsInstant ? "T00:00:00Z" : string.Empty);
-                SetPath(body, date.Path, JsonValue.Create(value));
-                description = $"{date.Path} = {value}";
-                break;
-            }
+                    var value = candidates[random.Next(candidates.Count)] + (date.IsInstant ? "T00:00:00Z" : string.Empty);
+                    SetPath(body, date.Path, JsonValue.Create(value));
+                    description = $"{date.Path} = {value}";
+                    break;
+                }
 
             case Attack.UnknownCode:
-            {
-                if (spec.Codes is not { Count: > 0 })
                 {
-                    goto case Attack.MissingField;
-                }
+                    if (spec.Codes is not { Count: > 0 })
+                    {
+                        goto case Attack.MissingField;
+                    }
 
-                var path = spec.Codes[random.Next(spec.Codes.Count)];
-                string[] unknown = ["no-such-code", "FORCED-LABOUR", "Document_Retention", "critical ", "1", "QQQ", "", " ", "null", "'; DROP TABLE evidence_log; --", "<script>alert(1)</script>"];
-                var value = unknown[random.Next(unknown.Length)];
-                SetPath(body, path, JsonValue.Create(value));
-                description = $"{path} = '{value}'";
-                break;
-            }
+                    var path = spec.Codes[random.Next(spec.Codes.Count)];
+                    string[] unknown = ["no-such-code", "FORCED-LABOUR", "Document_Retention", "critical ", "1", "QQQ", "", " ", "null", "'; DROP TABLE evidence_log; --", "<script>alert(1)</script>"];
+                    var value = unknown[random.Next(unknown.Length)];
+                    SetPath(body, path, JsonValue.Create(value));
+                    description = $"{path} = '{value}'";
+                    break;
+                }
 
             case Attack.HostileRouteId:
-            {
-                // (%00 is left out: the in-process test host refuses to build such a request; Kestrel answers it 400 itself.)
-                string[] hostile = [new string('a', 129), "a%20b", "x%01y", "%7F", "..%2F..%2Fetc", "%3Cscript%3E", "%E2%80%AE", "a;b", "%C0%AF", "id%0Ainjected"];
-                var bad = hostile[random.Next(hostile.Length)];
-                var ids = new[] { world.Supplier, world.Recruiter, world.AuditId, world.FindingId, world.GrievanceId };
-                var replaceable = ids.Where(id => url.Contains("/" + id, StringComparison.Ordinal)).ToList();
-                if (replaceable.Count == 0)
                 {
-                    goto case Attack.ExtraField;
+                    // (%00 is left out: the in-process test host refuses to build such a request; Kestrel answers it 400 itself.)
+                    string[] hostile = [new string('a', 129), "a%20b", "x%01y", "%7F", "..%2F..%2Fetc", "%3Cscript%3E", "%E2%80%AE", "a;b", "%C0%AF", "id%0Ainjected"];
+                    var bad = hostile[random.Next(hostile.Length)];
+                    var ids = new[] { world.Supplier, world.Recruiter, world.AuditId, world.FindingId, world.GrievanceId };
+                    var replaceable = ids.Where(id => url.Contains("/" + id, StringComparison.Ordinal)).ToList();
+                    if (replaceable.Count == 0)
+                    {
+                        goto case Attack.ExtraField;
+                    }
+
+                    var target = replaceable[random.Next(replaceable.Count)];
+                    url = url.Replace("/" + target, "/" + bad, StringComparison.Ordinal);
+                    description = $"route id '{bad}'";
+                    break;
                 }
 
-                var target = replaceable[random.Next(replaceable.Count)];
-                url = url.Replace("/" + target, "/" + bad, StringComparison.Ordinal);
-                description = $"route id '{bad}'";
-                break;
-            }
-
             case Attack.WrongContentType:
-            {
-                string[] types = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"];
-                contentType = types[random.Next(types.Length)];
-                description = $"Content-Type {contentType}";
-                break;
-            }
+                {
+                    string[] types = ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"];
+                    contentType = types[random.Next(types.Length)];
+                    description = $"Content-Type {contentType}";
+                    break;
+                }
         }
 
         var request = new HttpRequestMessage(new HttpMethod(spec.Method), url)

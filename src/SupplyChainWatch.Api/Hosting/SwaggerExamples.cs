@@ -110,6 +110,8 @@ public sealed class SwaggerExamples : ISchemaFilter
         yield return new GrievanceBody("WV-2026-1187", "sunrise-2", "fast-jobs", new DateTimeOffset(2026, 11, 2, 8, 15, 0, TimeSpan.Zero), "hotline",
             [new IndicatorBody("debt-manipulation", null)], ["recruitment-fees"], 12, "alleged", false, false, "confidential",
             "(the worker's account: stored confidentially)", "(contact: stored confidentially)", new ConsentBody(true, true, false), "case-17");
+        yield return new GrievanceView("WV-2026-1187", "sunrise-2", "fast-jobs", new DateTimeOffset(2026, 11, 2, 8, 15, 0, TimeSpan.Zero), "hotline", "confidential",
+            new ConsentBody(true, true, false), "(the worker's account, shown to grievance handlers only)", "(contact, shown to grievance handlers only)");
         yield return new GrievanceStatusBody("closed", new DateOnly(2026, 11, 25), "founded", true);
         yield return new FeeReportBody("FEE-2026-000913", "fast-jobs", "sunrise-2", "w-5f2a", "NP", "MY", new DateOnly(2026, 3, 1),
             [new FeeCostBody("placement-fee", 90000m, "NPR", "worker")], new MoneyBody(1500m, "MYR"), new Dictionary<string, decimal> { ["NPR"] = 0.0075m, ["MYR"] = 0.21m },
