@@ -26,6 +26,10 @@ public static class OrleansSetup
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            // Failure detection (ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration, TableRefreshTimeout,
+            // IAmAliveTablePublishTimeout, DefunctSiloExpiration, ...) is tunable because its defaults take about half a
+            // minute to declare a silo dead: right for production networks, far too slow for fault tests.
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterSettings.MembershipSection));
             if (StorageDatabase.ParseProvider(storage.Provider) == StorageProviderKind.Sqlite)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
@@ -52,6 +56,9 @@ public static class OrleansSetup
 public sealed class ClusterSettings
 {
     public const string Section = "Cluster";
+
+    /// <summary>Bound onto Orleans' <see cref="ClusterMembershipOptions"/> (property names as Orleans spells them).</summary>
+    public const string MembershipSection = "Cluster:Membership";
 
     public string ClusterId { get; set; } = "supplychainwatch";
 
