@@ -250,27 +250,26 @@ public sealed class ClusterTests(PostgresServerFixture server, ITestOutputHelper
     private async Task AssertScoresMatchTheLogAsync(IReadOnlyList<HttpClient> clients, IEnumerable<EvidenceRow> rows, StorageOptions storage)
     {
         var engine = SiloCluster.CreateEngine();
-        var checkedSubjects = 0;
-        foreach (var (subject, subjectRows) in rows.GroupBy(r => r.SubjectId).Select(g => (g.Key, g.OrderBy(r => r.SubjectSeq).ToList())))
+        var subjects = rows.GroupBy(r => r.SubjectId).Select((g, n) => (Subject: g.Key, Rows: g.OrderBy(r => r.SubjectSeq).ToList(), Client: clients[n % clients.Count])).ToList();
+        await Parallel.ForEachAsync(subjects, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (s, _) =>
         {
-            Assert.True(SubjectKeys.IsSupplier(subject), subject);
+            Assert.True(SubjectKeys.IsSupplier(s.Subject), s.Subject);
             var document = new SupplierDocument();
-            foreach (var row in subjectRows)
+            foreach (var row in s.Rows)
             {
                 document.Apply(new EvidenceEntry(row.SubjectSeq, row.Kind, row.ContentJson, row.RecordedAt));
             }
 
-            var id = SubjectKeys.IdOf(subject);
-            var risk = (await clients[checkedSubjects % clients.Count].GetJsonAsync($"/api/v1/suppliers/{id}/risk")).Expect(HttpStatusCode.OK);
+            var id = SubjectKeys.IdOf(s.Subject);
+            var risk = (await s.Client.GetJsonAsync($"/api/v1/suppliers/{id}/risk")).Expect(HttpStatusCode.OK);
             var expected = engine.EvaluateSupplier(id, document.ToEvidence(), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
-            Assert.True(expected.Score == risk["score"]!.GetValue<int>(), $"{subject}: service says {risk["score"]}, the log says {expected.Score}");
+            Assert.True(expected.Score == risk["score"]!.GetValue<int>(), $"{s.Subject}: service says {risk["score"]}, the log says {expected.Score}");
             Assert.Equal(JsonSerializer.SerializeToNode(expected.Band, EvidenceJson.Options)!.GetValue<string>(), risk["band"]!.GetValue<string>());
-            var view = (await clients[checkedSubjects % clients.Count].GetJsonAsync($"/api/v1/suppliers/{id}")).Expect(HttpStatusCode.OK);
-            Assert.Equal(subjectRows.Count, view["signalCount"]!.GetValue<int>());
-            checkedSubjects++;
-        }
+            var view = (await s.Client.GetJsonAsync($"/api/v1/suppliers/{id}")).Expect(HttpStatusCode.OK);
+            Assert.Equal(s.Rows.Count, view["signalCount"]!.GetValue<int>());
+        });
 
-        output.WriteLine($"scores: {checkedSubjects} subjects equal a from-scratch evaluation of their log rows ({storage.Provider})");
+        output.WriteLine($"scores: {subjects.Count} subjects equal a from-scratch evaluation of their log rows ({storage.Provider})");
     }
 
     private static async Task<long> CountStorageRowsAsync(StorageOptions storage, string supplier)
