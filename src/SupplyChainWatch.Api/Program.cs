@@ -9,6 +9,12 @@ using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Hosting;
 
+// `migrate` applies the schema and exits; it never starts the web host or the silo.
+if (SchemaCommand.IsMigrate(args))
+{
+    return await SchemaCommand.MigrateAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRiskModel(builder.Configuration);
@@ -41,7 +47,7 @@ app.MapGrievanceEndpoints();
 app.MapRecruitmentFeeEndpoints();
 app.MapEscalationEndpoints();
 
-await app.RunAsync();
+return await SchemaCommand.RunServiceAsync(app);
 
 /// <summary>Entry point; public so integration tests can host it.</summary>
 public partial class Program;

@@ -8,14 +8,17 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 
-/// <summary>One service for the class; every test uses its own subject ids instead of resetting state.</summary>
-public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+/// <summary>
+/// The core API suite, run once per store (SQLite and PostgreSQL, see the derived classes below). One service per class;
+/// every test uses its own subject ids instead of resetting state.
+/// </summary>
+public abstract class CoreApiTests(ServiceFactory factory)
 {
-    private readonly HttpClient _client = fixture.Factory.CreateClient();
+    private readonly HttpClient _client = factory.CreateClient();
 
     private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    private JsonSerializerOptions ApiJson => fixture.Factory.Service<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+    private JsonSerializerOptions ApiJson => factory.Service<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 
     [Fact]
     public async Task Walkthrough_registers_links_submits_each_signal_kind_and_reads_both_risks()
@@ -62,7 +65,7 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
             FindingCategory.ForcedLabour, Severity.Critical,
             [new IndicatorObservation(IndicatorCode.DeceptionNatureOfWork, null), new IndicatorObservation(IndicatorCode.ThreatDismissalOrFinancialPenalty, null)],
             20, EvidenceStatus.Verified, FindingStatus.Open, null, null, null);
-        var engine = fixture.Factory.Service<RiskEngine>();
+        var engine = factory.Service<RiskEngine>();
         var expected = engine.EvaluateSupplier(supplier, new SupplierEvidence(null, [finding], [], [], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
         AssertSameJson(expected, risk);
     }
@@ -151,7 +154,7 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
         (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievanceId, supplier, null, "2026-11-19T10:00:00Z", "first account", null))).Expect(HttpStatusCode.Created);
         (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(reportId, Id("rec"), supplier, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
-        var log = fixture.Factory.Service<IEvidenceLog>();
+        var log = factory.Service<IEvidenceLog>();
         var before = await log.CountAsync();
 
         (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "critical", 5)))).Expect(HttpStatusCode.Conflict);
@@ -178,10 +181,10 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     };
 
     [Theory]
-    [MemberData(nameof(BadRequests))]
+    [MemberData(nameof(BadRequests), MemberType = typeof(CoreApiTests))]
     public async Task Bad_submissions_are_400_problem_details_naming_the_field_and_write_nothing(string url, string body, string field)
     {
-        var log = fixture.Factory.Service<IEvidenceLog>();
+        var log = factory.Service<IEvidenceLog>();
         var before = await log.CountAsync();
 
         var answer = await _client.PostJsonAsync(url, body);
@@ -249,7 +252,7 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
         var earlier = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
         var instant = earlier["evaluatedAt"]!.GetValue<DateTimeOffset>();
 
-        fixture.Factory.Clock.Advance(TimeSpan.FromMinutes(10));
+        factory.Clock.Advance(TimeSpan.FromMinutes(10));
         (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
             Samples.Finding("F1", "forced-labour", "critical", 40, codes: ["document-retention", "wage-withholding"])))).Expect(HttpStatusCode.Created);
         var later = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
@@ -266,10 +269,36 @@ public sealed class CoreApiTests(ServiceFixture fixture) : IClassFixture<Service
     }
 }
 
-/// <summary>One running service shared by a test class.</summary>
+public sealed class SqliteCoreApiTests(ServiceFixture fixture) : CoreApiTests(fixture.Factory), IClassFixture<ServiceFixture>;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCoreApiTests(PostgresServerFixture server, PostgresServiceFixture fixture) : CoreApiTests(fixture.For(server)), IClassFixture<PostgresServiceFixture>;
+
+/// <summary>One running service on SQLite shared by a test class.</summary>
 public sealed class ServiceFixture : IDisposable
 {
     public ServiceFactory Factory { get; } = new();
 
     public void Dispose() => Factory.Dispose();
+}
+
+/// <summary>
+/// One running service on a fresh PostgreSQL database, shared by a test class. Built on first use because the server
+/// is a collection fixture, which xunit 2 cannot hand to a class fixture's constructor.
+/// </summary>
+public sealed class PostgresServiceFixture : IDisposable
+{
+    private readonly Lock _lock = new();
+    private ServiceFactory? _factory;
+
+    public ServiceFactory For(PostgresServerFixture server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        lock (_lock)
+        {
+            return _factory ??= new ServiceFactory(storage: server.CreateDatabase());
+        }
+    }
+
+    public void Dispose() => _factory?.Dispose();
 }

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using SupplyChainWatch.Api.Tests.Infrastructure;
+using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 
-/// <summary>The durability contract on the embedded store, with a real process killed by SIGKILL.</summary>
-public sealed class DurabilityTests
+/// <summary>The durability contract, with a real process killed by SIGKILL; run once per store (derived classes below).</summary>
+public abstract class DurabilityTests(StorageOptions? storage)
 {
     [Fact]
     public async Task After_SIGKILL_every_acknowledged_signal_is_there_once_scores_are_identical_and_chains_verify()
@@ -16,7 +17,7 @@ public sealed class DurabilityTests
         var acknowledged = new Dictionary<string, int>(StringComparer.Ordinal);
         Dictionary<string, JsonNode> before;
 
-        await using (var service = await ServiceProcess.StartAsync(data))
+        await using (var service = await ServiceProcess.StartAsync(data, storage: storage))
         {
             using var client = service.CreateClient();
             (await client.PutJsonAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
@@ -49,7 +50,7 @@ public sealed class DurabilityTests
             await service.KillAsync();
         }
 
-        await using (var restarted = await ServiceProcess.StartAsync(data))
+        await using (var restarted = await ServiceProcess.StartAsync(data, storage: storage))
         {
             using var client = restarted.CreateClient();
             var after = await ReadRisksAsync(client, suppliers, recruiter);
@@ -68,7 +69,14 @@ public sealed class DurabilityTests
             }
         }
 
-        await EvidenceLogVerification.AssertChainsVerifyAsync(Path.Combine(data, "scw.db"));
+        if (storage is null)
+        {
+            await EvidenceLogVerification.AssertChainsVerifyAsync(Path.Combine(data, "scw.db"));
+        }
+        else
+        {
+            await EvidenceLogVerification.AssertChainsVerifyAsync(storage);
+        }
     }
 
     private static async Task<Dictionary<string, JsonNode>> ReadRisksAsync(HttpClient client, string[] suppliers, string recruiter)
@@ -89,3 +97,8 @@ public sealed class DurabilityTests
         return risks;
     }
 }
+
+public sealed class SqliteDurabilityTests() : DurabilityTests(storage: null);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresDurabilityTests(PostgresServerFixture server) : DurabilityTests(server.CreateDatabase());

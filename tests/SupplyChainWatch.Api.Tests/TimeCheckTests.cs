@@ -1,19 +1,30 @@
 using System.Net;
-using Microsoft.Data.Sqlite;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 
-/// <summary>Time-driven escalations: reminders fire them, they survive restarts, and a double tick fires once.</summary>
-public sealed class TimeCheckTests : IDisposable
+/// <summary>
+/// Time-driven escalations: reminders fire them, they survive restarts, and a double tick fires once. Run once per store
+/// (derived classes below); every test gets its own service on a fresh database.
+/// </summary>
+public abstract class TimeCheckTests : IDisposable
 {
-    private readonly ServiceFactory _factory = new();
+    private readonly ServiceFactory _factory;
     private readonly HttpClient _client;
 
-    public TimeCheckTests() => _client = _factory.CreateClient();
+    protected TimeCheckTests(StorageOptions? storage)
+    {
+        _factory = new ServiceFactory(storage: storage);
+        _client = _factory.CreateClient();
+    }
 
-    public void Dispose() => _factory.Dispose();
+    public void Dispose()
+    {
+        _factory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static string Id(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
@@ -96,23 +107,23 @@ public sealed class TimeCheckTests : IDisposable
     {
         var supplier = Id("sup");
         (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 3)))).Expect(HttpStatusCode.Created);
-        Assert.Equal(1, CountReminders(_factory.DatabasePath, supplier));
+        Assert.Equal(1, await CountRemindersAsync(_factory.Storage, supplier));
 
         await _factory.DisposeAsync();
-        using var restarted = new ServiceFactory(_factory.DataDirectory);
+        using var restarted = new ServiceFactory(_factory.DataDirectory, storage: _factory.Storage);
         using var client = restarted.CreateClient();
         (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk")).Expect(HttpStatusCode.OK);
-        Assert.Equal(1, CountReminders(restarted.DatabasePath, supplier));
+        Assert.Equal(1, await CountRemindersAsync(restarted.Storage, supplier));
     }
 
-    private static long CountReminders(string databasePath, string supplier)
+    private static async Task<long> CountRemindersAsync(StorageOptions storage, string supplier)
     {
-        using var connection = new SqliteConnection($"Data Source={databasePath}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId LIKE $grain AND ReminderName = 'time-checks'";
-        command.Parameters.AddWithValue("$grain", $"%sup:{supplier}%");
-        return (long)command.ExecuteScalar()!;
+        await using var database = new StorageDatabase(storage);
+        await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            "SELECT COUNT(*) FROM OrleansRemindersTable WHERE GrainId LIKE @grain AND ReminderName = 'time-checks'");
+        StorageDatabase.AddParameter(command, "@grain", $"%sup:{supplier}%");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsAsync(string supplier, string type)
@@ -121,3 +132,8 @@ public sealed class TimeCheckTests : IDisposable
         return [.. page["items"]!.AsArray().Select(i => i!)];
     }
 }
+
+public sealed class SqliteTimeCheckTests() : TimeCheckTests(storage: null);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresTimeCheckTests(PostgresServerFixture server) : TimeCheckTests(server.CreateDatabase());

@@ -26,6 +26,12 @@ public static class OrleansSetup
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            // Failure detection (ProbeTimeout, NumMissedProbesLimit, NumVotesForDeathDeclaration, TableRefreshTimeout,
+            // IAmAliveTablePublishTimeout, DefunctSiloExpiration, ...) is tunable because its defaults take about half a
+            // minute to declare a silo dead: right for production networks, far too slow for fault tests.
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterSettings.MembershipSection));
+            // ResponseTimeout bounds how long a grain call waits for an answer, e.g. from a silo that just died.
+            silo.Configure<SiloMessagingOptions>(builder.Configuration.GetSection(ClusterSettings.MessagingSection));
             if (StorageDatabase.ParseProvider(storage.Provider) == StorageProviderKind.Sqlite)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
@@ -52,6 +58,12 @@ public static class OrleansSetup
 public sealed class ClusterSettings
 {
     public const string Section = "Cluster";
+
+    /// <summary>Bound onto Orleans' <see cref="ClusterMembershipOptions"/> (property names as Orleans spells them).</summary>
+    public const string MembershipSection = "Cluster:Membership";
+
+    /// <summary>Bound onto Orleans' <see cref="SiloMessagingOptions"/> (e.g. <c>ResponseTimeout</c>).</summary>
+    public const string MessagingSection = "Cluster:Messaging";
 
     public string ClusterId { get; set; } = "supplychainwatch";
 

@@ -150,7 +150,7 @@ public sealed class SchemaMigrator
         {
             throw new InvalidOperationException(
                 $"The {_database.Provider} database is at schema version {current} but this build needs version {LatestVersion}. " +
-                $"Run the schema migration (set Storage:MigrateOnStart=true or call SchemaMigrator.MigrateAsync) before starting the silo.");
+                $"Run the schema migration first: `dotnet SupplyChainWatch.Api.dll migrate` (or set Storage:MigrateOnStart=true).");
         }
 
         if (current > LatestVersion)

@@ -6,24 +6,30 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SupplyChainWatch.Grains;
+using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
 /// <summary>
-/// The real service (API + co-hosted silo) on the embedded SQLite store in a temp folder, with a fake clock
-/// and captured logs. Settings go through UseSetting because UseOrleans reads configuration early.
+/// The real service (API + co-hosted silo) on the embedded SQLite store in a temp folder (or on the given store, e.g. a
+/// test PostgreSQL database), with a fake clock and captured logs. Settings go through UseSetting because UseOrleans
+/// reads configuration early.
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
-    public ServiceFactory(string? dataDirectory = null, DateTimeOffset? start = null)
+    public ServiceFactory(string? dataDirectory = null, DateTimeOffset? start = null, StorageOptions? storage = null)
     {
         DataDirectory = dataDirectory ?? TestPaths.NewTempDirectory();
         Clock = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+        Storage = storage ?? new StorageOptions { Provider = StorageOptions.SqliteProvider, ConnectionString = $"Data Source={DatabasePath}" };
     }
 
     public string DataDirectory { get; }
 
     public string DatabasePath => Path.Combine(DataDirectory, "scw.db");
+
+    /// <summary>The store this service runs on; pass it to a second factory to restart on the same data.</summary>
+    public StorageOptions Storage { get; }
 
     public FakeTimeProvider Clock { get; }
 
@@ -35,8 +41,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Storage:Provider", "Sqlite");
-        builder.UseSetting("Storage:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Storage:Provider", Storage.Provider);
+        builder.UseSetting("Storage:ConnectionString", Storage.ConnectionString);
         builder.UseSetting("RiskModel:ConfigDirectory", TestPaths.ConfigDirectory);
         builder.UseSetting("Cluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));

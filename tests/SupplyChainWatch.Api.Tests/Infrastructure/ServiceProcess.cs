@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
@@ -32,20 +33,75 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null)
+    /// <summary>Starts the service and waits until /health/ready answers; <paramref name="storage"/> defaults to SQLite in the data folder.</summary>
+    public static async Task<ServiceProcess> StartAsync(string dataDirectory, IDictionary<string, string>? settings = null, StorageOptions? storage = null)
     {
         var port = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath()])
+        var start = StartInfo(dataDirectory, settings, storage, []);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        var process = new Process { StartInfo = start };
+        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+
+        return service;
+    }
+
+    /// <summary>Runs the service binary with arguments (e.g. <c>migrate</c>) until it exits; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string dataDirectory, string[] arguments, StorageOptions? storage = null, IDictionary<string, string>? settings = null, TimeSpan? timeout = null)
+    {
+        var start = StartInfo(dataDirectory, settings, storage, arguments);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}";
+        using var process = new Process { StartInfo = start };
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new TimeoutException($"'{string.Join(' ', arguments)}' did not exit in time:\n{output}");
+        }
+
+        // WaitForExitAsync returns once the redirected streams are drained too.
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    private static ProcessStartInfo StartInfo(string dataDirectory, IDictionary<string, string>? settings, StorageOptions? storage, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath(), .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = dataDirectory,
         };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Storage__Provider"] = "Sqlite";
-        start.Environment["Storage__ConnectionString"] = $"Data Source={Path.Combine(dataDirectory, "scw.db")}";
+        start.Environment["Storage__Provider"] = storage?.Provider ?? StorageOptions.SqliteProvider;
+        start.Environment["Storage__ConnectionString"] = storage?.ConnectionString ?? $"Data Source={Path.Combine(dataDirectory, "scw.db")}";
         start.Environment["RiskModel__ConfigDirectory"] = TestPaths.ConfigDirectory;
         start.Environment["Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         start.Environment["Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
@@ -59,16 +115,10 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = start };
-        var service = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-        return service;
+        return start;
     }
+
+    public int ProcessId => _process.Id;
 
     /// <summary>A client with a token carrying <see cref="TestTokens.DefaultRoles"/>.</summary>
     public HttpClient CreateClient()
@@ -83,6 +133,19 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, the way an orchestrator stops a container: the host shuts down and the silo leaves the cluster.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

@@ -5,14 +5,15 @@ using System.Net.Sockets;
 using Npgsql;
 using SupplyChainWatch.Grains.Storage;
 
-namespace SupplyChainWatch.Grains.Tests.Storage;
+namespace SupplyChainWatch.Tests.Shared;
 
 /// <summary>
 /// One PostgreSQL server for the whole "PostgreSQL" test collection. With SCW_TEST_POSTGRES set (a connection string
 /// whose user may CREATE DATABASE) that server is used; otherwise a throwaway server is started from the binaries in
 /// /usr/local/bin (initdb, pg_ctl, postgres) in a temp folder on a free loopback port with trust auth, and stopped and
 /// removed on dispose. If neither works the tests FAIL with the reason (xunit 2.9 has no clean runtime skip, and a
-/// missing database must not look like a pass). Every test gets a fresh database.
+/// missing database must not look like a pass). Every test gets a fresh database. Shared by the test projects as a
+/// linked source file (tests/Shared), each of which declares the "PostgreSQL" collection on it.
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
@@ -47,25 +48,49 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// <summary>Creates an empty database and returns storage options pointing at it; fails the test if there is no server.</summary>
     public async Task<StorageOptions> CreateDatabaseAsync()
     {
-        if (_unavailableReason is not null || _adminConnectionString is null)
-        {
-            throw new InvalidOperationException(_unavailableReason ?? "PostgreSQL fixture not initialised.");
-        }
-
-        var name = "scw_test_" + Guid.NewGuid().ToString("N")[..16];
-        await using (var connection = new NpgsqlConnection(_adminConnectionString))
+        var (name, admin) = NewDatabaseName();
+        await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
             await command.ExecuteNonQueryAsync();
         }
 
+        return Created(name, admin);
+    }
+
+    /// <summary>Synchronous twin of <see cref="CreateDatabaseAsync"/> for fixtures built in a test class constructor.</summary>
+    public StorageOptions CreateDatabase()
+    {
+        var (name, admin) = NewDatabaseName();
+        using (var connection = new NpgsqlConnection(admin))
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
+            command.ExecuteNonQuery();
+        }
+
+        return Created(name, admin);
+    }
+
+    private (string Name, string AdminConnectionString) NewDatabaseName()
+    {
+        if (_unavailableReason is not null || _adminConnectionString is null)
+        {
+            throw new InvalidOperationException(_unavailableReason ?? "PostgreSQL fixture not initialised.");
+        }
+
+        return ("scw_test_" + Guid.NewGuid().ToString("N")[..16], _adminConnectionString);
+    }
+
+    private StorageOptions Created(string name, string adminConnectionString)
+    {
         lock (_createdDatabases)
         {
             _createdDatabases.Add(name);
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name };
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name };
         return new StorageOptions { Provider = StorageOptions.PostgreSqlProvider, ConnectionString = builder.ToString() };
     }
 
@@ -189,6 +214,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Every PostgreSQL test class of an assembly shares one server (this file is compiled into each test project).</summary>
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
 {
