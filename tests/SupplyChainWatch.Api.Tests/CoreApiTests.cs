@@ -87,7 +87,7 @@ public abstract class CoreApiTests(ServiceFactory factory)
         var grievance = new Grievance(grievanceId, new DateTimeOffset(2026, 11, 19, 10, 0, 0, TimeSpan.Zero),
             [new IndicatorObservation(IndicatorCode.DeceptionNatureOfWork, null), new IndicatorObservation(IndicatorCode.ThreatDismissalOrFinancialPenalty, null)],
             [FindingCategory.ForcedLabour], 12, EvidenceStatus.Alleged, false, false, GrievanceStatus.Received, null, null, null, false, null);
-        var expected = fixture.Factory.Service<RiskEngine>().EvaluateSupplier(supplier, new SupplierEvidence(null, [], [grievance], [], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
+        var expected = factory.Service<RiskEngine>().EvaluateSupplier(supplier, new SupplierEvidence(null, [], [grievance], [], []), risk["evaluatedAt"]!.GetValue<DateTimeOffset>());
         AssertSameJson(expected, risk);
     }
 
@@ -116,7 +116,7 @@ public abstract class CoreApiTests(ServiceFactory factory)
         var plainTerm = plainRisk["explanation"]!["evidence"]!["terms"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "fee-group")!;
         Assert.Equal(15, plainTerm["base"]!.GetValue<double>());
 
-        var engine = fixture.Factory.Service<RiskEngine>();
+        var engine = factory.Service<RiskEngine>();
         foreach (var (recruiter, reportId, loan, risk) in new[] { (withLoan, loanReport, true, loanRisk), (withoutLoan, plainReport, false, plainRisk) })
         {
             var report = new FeeReport(reportId, "w-1", "NP", "MY", new DateOnly(2026, 3, 1), [new FeeCost("placement-fee", 1500m, "MYR", PaidBy.Worker)],
