@@ -8,6 +8,10 @@ namespace SupplyChainWatch.Api.Tests;
 /// <summary>The durability contract, with a real process killed by SIGKILL; run once per store (derived classes below).</summary>
 public abstract class DurabilityTests(StorageOptions? storage)
 {
+    // PostgreSQL mode clusters through the membership table: the restarted process must see its killed predecessor's
+    // row as stale quickly (see SiloCluster.FastFailureDetection). SQLite mode is single-silo and needs nothing.
+    private Dictionary<string, string>? Settings => storage is null ? null : SiloCluster.FastFailureDetection();
+
     [Fact]
     public async Task After_SIGKILL_every_acknowledged_signal_is_there_once_scores_are_identical_and_chains_verify()
     {
@@ -17,7 +21,7 @@ public abstract class DurabilityTests(StorageOptions? storage)
         var acknowledged = new Dictionary<string, int>(StringComparer.Ordinal);
         Dictionary<string, JsonNode> before;
 
-        await using (var service = await ServiceProcess.StartAsync(data, storage: storage))
+        await using (var service = await ServiceProcess.StartAsync(data, Settings, storage))
         {
             using var client = service.CreateClient();
             (await client.PutJsonAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
@@ -50,7 +54,7 @@ public abstract class DurabilityTests(StorageOptions? storage)
             await service.KillAsync();
         }
 
-        await using (var restarted = await ServiceProcess.StartAsync(data, storage: storage))
+        await using (var restarted = await ServiceProcess.StartAsync(data, Settings, storage))
         {
             using var client = restarted.CreateClient();
             var after = await ReadRisksAsync(client, suppliers, recruiter);

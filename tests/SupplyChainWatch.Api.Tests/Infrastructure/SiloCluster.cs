@@ -34,22 +34,33 @@ public sealed class SiloCluster : IAsyncDisposable
     /// not stretched when the (shared, often overloaded) test machine makes a silo look degraded. Grain calls give up
     /// after 10 s instead of 30 s. Production keeps Orleans' defaults (see README, "Scaling out").
     /// </summary>
-    public static Dictionary<string, string> Settings(string clusterId) => new()
+    public static Dictionary<string, string> Settings(string clusterId)
     {
-        ["Storage__MigrateOnStart"] = "false",
-        ["Cluster__ClusterId"] = clusterId,
-        ["Cluster__ServiceId"] = "scw-tests",
-        ["Cluster__AdvertisedIp"] = "127.0.0.1",
+        var settings = FastFailureDetection();
+        settings["Storage__MigrateOnStart"] = "false";
+        settings["Cluster__ClusterId"] = clusterId;
+        settings["Cluster__ServiceId"] = "scw-tests";
+        settings["Cluster__AdvertisedIp"] = "127.0.0.1";
+        settings["Logging__LogLevel__Orleans"] = "Error";
+        settings["Logging__LogLevel__Default"] = "Warning";
+        return settings;
+    }
+
+    /// <summary>
+    /// The membership timings alone. A silo that restarts after SIGKILL finds its dead predecessor still "active" in the
+    /// membership table and cannot join until that row is judged stale (IAmAliveTablePublishTimeout ×
+    /// NumMissedTableIAmAliveLimit: ten minutes with Orleans' defaults, ten seconds here).
+    /// </summary>
+    public static Dictionary<string, string> FastFailureDetection() => new()
+    {
         ["Cluster__Membership__ProbeTimeout"] = "00:00:01",
         ["Cluster__Membership__NumMissedProbesLimit"] = "2",
         ["Cluster__Membership__NumVotesForDeathDeclaration"] = "1",
         ["Cluster__Membership__ExtendProbeTimeoutDuringDegradation"] = "false",
-        ["Cluster__Messaging__ResponseTimeout"] = "00:00:10",
         ["Cluster__Membership__TableRefreshTimeout"] = "00:00:02",
         ["Cluster__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
         ["Cluster__Membership__DeathVoteExpirationTimeout"] = "00:00:10",
-        ["Logging__LogLevel__Orleans"] = "Error",
-        ["Logging__LogLevel__Default"] = "Warning",
+        ["Cluster__Messaging__ResponseTimeout"] = "00:00:10",
     };
 
     /// <summary>Migrates the database once (as a deployment would), then starts the silos side by side.</summary>
