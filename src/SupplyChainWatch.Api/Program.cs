@@ -6,6 +6,7 @@ using SupplyChainWatch.Api.Features.Health;
 using SupplyChainWatch.Api.Features.Recruiters;
 using SupplyChainWatch.Api.Features.RecruitmentFees;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Hosting;
 
@@ -34,6 +35,7 @@ app.MapRecruiterEndpoints();
 app.MapAuditEndpoints();
 app.MapGrievanceEndpoints();
 app.MapRecruitmentFeeEndpoints();
+app.MapSignalEndpoints(app.Configuration);
 app.MapEscalationEndpoints();
 
 await app.RunAsync();
