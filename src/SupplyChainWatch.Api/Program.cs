@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using SupplyChainWatch.Api.Features.Admin;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Escalations;
 using SupplyChainWatch.Api.Features.Grievances;
@@ -16,6 +17,7 @@ builder.Services.AddRiskModel(builder.Configuration);
 builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
+builder.Services.AddSingleton<RescoreJobs>();
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
@@ -37,6 +39,7 @@ app.MapGrievanceEndpoints();
 app.MapRecruitmentFeeEndpoints();
 app.MapSignalEndpoints(app.Configuration);
 app.MapEscalationEndpoints();
+app.MapAdminEndpoints();
 
 await app.RunAsync();
 

@@ -50,6 +50,9 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// <summary>The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log.</summary>
     Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf);
 
+    /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
+    Task<bool> RescoreAsync();
+
     /// <summary>Time-driven checks: decay across band boundaries, overdue acknowledgements and corrective actions.</summary>
     Task RunTimeChecksAsync();
 }
