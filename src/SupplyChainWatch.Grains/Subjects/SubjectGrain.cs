@@ -205,7 +205,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the
         // replay derives the same events and the store ignores them.
-        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents);
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
@@ -218,10 +218,10 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         _state.State.LastEvaluation = evaluation;
         Current = evaluation;
 
-        // Lazy snapshots: a replay after a crash re-derives escalations from the snapshot's evaluation, so whenever
-        // events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise every
-        // N rows or T seconds. Replay of the rows in between is deterministic and their events' ids are stable.
-        if (!newEvidence || events.Count > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
+        // Lazy snapshots: a replay after a crash re-derives change events from the snapshot's evaluation, so whenever
+        // such events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise
+        // every N rows or T seconds. Overdue events do not count: their ids are the same whenever they are derived.
+        if (!newEvidence || derivedEvents > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
         {
             await WriteSnapshotAsync();
         }
