@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using SupplyChainWatch.Api.Features.Admin;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Escalations;
 using SupplyChainWatch.Api.Features.Grievances;
@@ -6,6 +7,7 @@ using SupplyChainWatch.Api.Features.Health;
 using SupplyChainWatch.Api.Features.Recruiters;
 using SupplyChainWatch.Api.Features.RecruitmentFees;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Hosting;
 
@@ -21,6 +23,7 @@ builder.Services.AddRiskModel(builder.Configuration);
 builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
+builder.Services.AddSingleton<RescoreJobs>();
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
@@ -45,7 +48,9 @@ app.MapRecruiterEndpoints();
 app.MapAuditEndpoints();
 app.MapGrievanceEndpoints();
 app.MapRecruitmentFeeEndpoints();
+app.MapSignalEndpoints(app.Configuration);
 app.MapEscalationEndpoints();
+app.MapAdminEndpoints();
 
 return await SchemaCommand.RunServiceAsync(app);
 

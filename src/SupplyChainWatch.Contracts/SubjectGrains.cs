@@ -42,13 +42,24 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// <summary>Applies evidence-log rows the caller has just appended; reads any gap from the log.</summary>
     Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended);
 
+    /// <remarks>
+    /// Reads interleave with writes: a catch-up spends most of its turn awaiting durable writes (escalations, read
+    /// model, snapshot), and a dashboard poll must not queue behind them. Reads only look at in-memory state that a
+    /// write changes synchronously between its awaits, so they see the state before or after a row, never half of one.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<SubjectOverview> GetOverviewAsync();
 
     /// <summary>The current score alone: what a supplier pulls from its recruiters when it activates.</summary>
+    [AlwaysInterleave]
     Task<int> GetScoreAsync();
 
     /// <summary>The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log.</summary>
+    [AlwaysInterleave]
     Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf);
+
+    /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
+    Task<bool> RescoreAsync();
 
     /// <summary>Time-driven checks: decay across band boundaries, overdue acknowledgements and corrective actions.</summary>
     Task RunTimeChecksAsync();

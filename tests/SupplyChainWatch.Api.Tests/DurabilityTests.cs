@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Grains.Storage;
 
@@ -81,6 +83,87 @@ public abstract class DurabilityTests(StorageOptions? storage)
         {
             await EvidenceLogVerification.AssertChainsVerifyAsync(storage);
         }
+    }
+
+    [Fact]
+    public async Task SIGKILL_during_a_burst_of_concurrent_submissions_loses_no_acknowledged_signal_and_replays_lazy_snapshots()
+    {
+        var data = TestPaths.NewTempDirectory();
+        var suppliers = Enumerable.Range(0, 8).Select(i => $"burst-sup-{i}").ToArray();
+        var acknowledged = new ConcurrentBag<(string Supplier, string AuditId)>();
+
+        await using (var service = await ServiceProcess.StartAsync(data))
+        {
+            using var client = service.CreateClient();
+            foreach (var supplier in suppliers)
+            {
+                (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+            }
+
+            // 64 writers submit without pause (group commit batches them; snapshots lag behind the log), and the
+            // process is killed while requests are in flight.
+            using var stop = new CancellationTokenSource();
+            var next = 0;
+            var writers = Enumerable.Range(0, 64).Select(async _ =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var i = Interlocked.Increment(ref next);
+                    var supplier = suppliers[i % suppliers.Length];
+                    var auditId = $"burst-{i}";
+                    try
+                    {
+                        var answer = await client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplier, null,
+                            Samples.Finding("F1", "wages", i % 5 == 0 ? "critical" : "minor", 1 + (i % 40), codes: i % 9 == 0 ? ["wage-withholding"] : [])));
+                        if (answer.Status == HttpStatusCode.Created)
+                        {
+                            acknowledged.Add((supplier, auditId));
+                        }
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                    {
+                        return; // The process is gone: this request was never acknowledged.
+                    }
+                }
+            }).ToArray();
+            await ApiCalls.EventuallyAsync(() => Task.FromResult(acknowledged.Count), count => count >= 400, TimeSpan.FromSeconds(60));
+            await service.KillAsync();
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        Assert.True(acknowledged.Count >= 400, $"only {acknowledged.Count} submissions were acknowledged before the kill");
+        var stored = await StoredAuditsAsync(Path.Combine(data, "scw.db"));
+        Assert.All(acknowledged, a => Assert.Contains(a, stored));
+
+        await using (var restarted = await ServiceProcess.StartAsync(data))
+        {
+            using var client = restarted.CreateClient();
+            foreach (var supplier in suppliers)
+            {
+                var view = (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK);
+                Assert.Equal(stored.Count(s => s.Supplier == supplier), view["signalCount"]!.GetValue<int>());
+            }
+        }
+
+        await EvidenceLogVerification.AssertChainsVerifyAsync(Path.Combine(data, "scw.db"));
+    }
+
+    private static async Task<HashSet<(string Supplier, string AuditId)>> StoredAuditsAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=false");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT subject_id, idempotency_key FROM evidence_log WHERE kind = 'finding'";
+        var stored = new HashSet<(string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            // finding:{auditId}:F1 on sup:{supplierId}
+            stored.Add((reader.GetString(0)["sup:".Length..], reader.GetString(1).Split(':')[1]));
+        }
+
+        return stored;
     }
 
     private static async Task<Dictionary<string, JsonNode>> ReadRisksAsync(HttpClient client, string[] suppliers, string recruiter)

@@ -49,11 +49,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var inner = bad.InnerException;
         if (inner is JsonException json)
         {
-            var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
-            return new() { [field] = [DescribeJsonError(json)] };
+            return JsonErrors(json);
         }
 
         return new() { ["body"] = [bad.Message.Contains("parameter", StringComparison.Ordinal) ? "is malformed or has a value of the wrong type" : "could not be read"] };
+    }
+
+    /// <summary>A JSON reading failure as a field error, shared with the bulk import that reads line by line.</summary>
+    public static Dictionary<string, string[]> JsonErrors(JsonException json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+        return new() { [field] = [DescribeJsonError(json)] };
     }
 
     private static string DescribeJsonError(JsonException json)

@@ -10,6 +10,9 @@ public interface IGrievanceVault
     /// <summary>Stores the confidential text of a grievance once; a repeat of the same grievance changes nothing.</summary>
     Task StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default);
 
+    /// <summary>Stores many at once (bulk import) in one transaction, with the same first-write-wins rule.</summary>
+    Task StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Records that <paramref name="accessedBy"/> reads the grievance now, then returns its text (null when none was
     /// stored). The record is committed before the text is decrypted: there is no read without its trace.
@@ -27,6 +30,9 @@ public interface IConfidentialTextProtector
 
     string Unprotect(string protectedText);
 }
+
+/// <summary>The confidential part of one grievance as submitted.</summary>
+public sealed record ConfidentialText(string GrievanceId, string? Narrative, string? ReporterContact);
 
 public sealed record ConfidentialGrievance(string GrievanceId, string? Narrative, string? ReporterContact, DateTimeOffset StoredAt);
 

@@ -13,7 +13,9 @@ namespace SupplyChainWatch.Grains.Storage;
 /// </summary>
 public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
 {
-    private const int MaxRequestsPerBatch = 256;
+    // Large enough that a bulk import writes a few thousand rows per transaction; a single submission never waits for
+    // a batch to fill (the loop takes whatever is pending), so this only bounds how much one commit carries.
+    private const int MaxRequestsPerBatch = 2048;
     private const int RowsPerInsert = 400; // 11 parameters a row stays far below SQLite's and PostgreSQL's limits.
     private const string Columns = "seq, subject_id, subject_seq, idempotency_key, kind, content_json, content_hash, previous_hash, row_hash, occurred_at, recorded_at";
 
@@ -34,6 +36,26 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
     /// </remarks>
     public Task<AppendResult> AppendAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken = default)
     {
+        var request = CreateRequest(rows);
+        _queue.Enqueue(request);
+        return request.Completion.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <remarks>Every request is checked before any is queued, so a malformed call appends nothing.</remarks>
+    public async Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<IReadOnlyList<EvidenceAppend>> submissions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submissions);
+        var requests = submissions.Select(CreateRequest).ToArray();
+        foreach (var request in requests)
+        {
+            _queue.Enqueue(request);
+        }
+
+        return await Task.WhenAll(requests.Select(r => r.Completion.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static AppendRequest CreateRequest(IReadOnlyList<EvidenceAppend> rows)
+    {
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
         {
@@ -49,9 +71,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             ArgumentNullException.ThrowIfNull(row.ContentJson, nameof(rows));
         }
 
-        var request = new AppendRequest(rows.ToArray(), new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queue.Enqueue(request);
-        return request.Completion.Task.WaitAsync(cancellationToken);
+        return new AppendRequest(rows.ToArray(), new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
     public async Task<IReadOnlyList<EvidenceRow>> ReadSubjectAsync(string subjectId, long afterSubjectSeq, CancellationToken cancellationToken = default)

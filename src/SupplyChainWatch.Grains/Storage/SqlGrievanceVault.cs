@@ -3,22 +3,41 @@ namespace SupplyChainWatch.Grains.Storage;
 /// <summary>The grievance vault in the service's own database (SQLite or PostgreSQL); columns hold ciphertext only.</summary>
 public sealed class SqlGrievanceVault(StorageDatabase database, TimeProvider time, IConfidentialTextProtector protector) : IGrievanceVault
 {
-    public Task StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default)
+    public Task StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default) =>
+        StoreManyAsync([new ConfidentialText(grievanceId, narrative, reporterContact)], cancellationToken);
+
+    public Task StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
         // Encrypt outside the write gate: it is CPU work, and the gate serialises every SQLite write of the process.
-        var protectedNarrative = narrative is null ? null : protector.Protect(narrative);
-        var protectedContact = reporterContact is null ? null : protector.Protect(reporterContact);
+        var encrypted = texts.Select(t => new ConfidentialText(
+            t.GrievanceId,
+            t.Narrative is null ? null : protector.Protect(t.Narrative),
+            t.ReporterContact is null ? null : protector.Protect(t.ReporterContact))).ToList();
+        var storedAt = database.TimestampParameter(time.GetUtcNow());
         return database.WriteAsync(
             async (connection, transaction) =>
             {
                 // First write wins: the evidence log already holds a digest of this text, so a repeat is the same text.
                 await using var command = StorageDatabase.CreateCommand(connection, transaction,
                     "INSERT INTO grievance_confidential (grievance_id, narrative, reporter_contact, stored_at) VALUES (@id, @narrative, @contact, @at) ON CONFLICT (grievance_id) DO NOTHING");
-                StorageDatabase.AddParameter(command, "@id", grievanceId);
-                StorageDatabase.AddParameter(command, "@narrative", protectedNarrative);
-                StorageDatabase.AddParameter(command, "@contact", protectedContact);
-                StorageDatabase.AddParameter(command, "@at", database.TimestampParameter(time.GetUtcNow()));
-                return await command.ExecuteNonQueryAsync(cancellationToken);
+                var stored = 0;
+                foreach (var text in encrypted)
+                {
+                    command.Parameters.Clear();
+                    StorageDatabase.AddParameter(command, "@id", text.GrievanceId);
+                    StorageDatabase.AddParameter(command, "@narrative", text.Narrative);
+                    StorageDatabase.AddParameter(command, "@contact", text.ReporterContact);
+                    StorageDatabase.AddParameter(command, "@at", storedAt);
+                    stored += await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return stored;
             },
             cancellationToken);
     }

@@ -51,6 +51,12 @@ public interface IEvidenceLog
     /// <summary>Appends all rows of one submission atomically: all are written or none.</summary>
     Task<AppendResult> AppendAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends many submissions at once (bulk import): each one is atomic and judged on its own exactly as
+    /// <see cref="AppendAsync"/> judges it, but they share large batched transactions. Results are in input order.
+    /// </summary>
+    Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<IReadOnlyList<EvidenceAppend>> submissions, CancellationToken cancellationToken = default);
+
     /// <summary>Rows of one subject with SubjectSeq greater than <paramref name="afterSubjectSeq"/>, in order.</summary>
     Task<IReadOnlyList<EvidenceRow>> ReadSubjectAsync(string subjectId, long afterSubjectSeq, CancellationToken cancellationToken = default);
 

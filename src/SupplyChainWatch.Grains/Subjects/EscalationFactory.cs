@@ -18,8 +18,20 @@ public static class EscalationFactory
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
         SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now)
     {
+        return ForEvidence(subjectKey, subjectSeq, revision, previous, current, document, linkedSupplierIds, model, now, out _);
+    }
+
+    /// <remarks>
+    /// <c>derived</c> counts the events that come from the change between the two evaluations: their ids depend on the
+    /// sequence number they were derived at. Overdue events' ids do not, so replaying those anywhere is harmless.
+    /// </remarks>
+    public static IReadOnlyList<StoredEscalation> ForEvidence(
+        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, out int derived)
+    {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
         var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}");
+        derived = events.Count;
         events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now));
         return events;
     }

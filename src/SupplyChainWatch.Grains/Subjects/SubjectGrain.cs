@@ -19,6 +19,8 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     private readonly IPersistentState<SubjectSnapshot> _state;
     private readonly ILogger _logger;
+    private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
+    private IGrainTimer? _snapshotTimer;
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -58,9 +60,20 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _snapshotSeq = _state.State.AppliedSeq;
         await LoadFromSnapshotAndLogAsync(cancellationToken);
         await AfterActivationAsync();
         await base.OnActivateAsync(cancellationToken);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_state.State.AppliedSeq != _snapshotSeq)
+        {
+            await WriteSnapshotAsync();
+        }
+
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
@@ -87,6 +100,21 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     }
 
     public Task<SubjectOverview> GetOverviewAsync() => Task.FromResult(Overview());
+
+    public async Task<bool> RescoreAsync()
+    {
+        // After a risk-model change: evaluate with the model now loaded; record and propagate only what changed.
+        var previous = _state.State.LastEvaluation;
+        var evaluation = Evaluate(Document, Services.Clock.Now);
+        if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
+        {
+            Current = evaluation;
+            return false;
+        }
+
+        await RecomputeWithoutNewEvidenceAsync();
+        return true;
+    }
 
     public async Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf)
     {
@@ -177,7 +205,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the
         // replay derives the same events and the store ignores them.
-        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents);
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
@@ -185,13 +213,38 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         await Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
 
+        var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
-        _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
         _state.State.LastEvaluation = evaluation;
         Current = evaluation;
-        await WriteSnapshotAsync();
+
+        // Lazy snapshots: a replay after a crash re-derives change events from the snapshot's evaluation, so whenever
+        // such events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise
+        // every N rows or T seconds. Overdue events do not count: their ids are the same whenever they are derived.
+        if (!newEvidence || derivedEvents > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
+        {
+            await WriteSnapshotAsync();
+        }
+        else
+        {
+            _snapshotTimer ??= this.RegisterGrainTimer(
+                static (grain, _) => grain.WriteSnapshotIfBehindAsync(),
+                this,
+                new GrainTimerCreationOptions(Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
+        }
+
         await EnsureTimeChecksAsync();
         await AfterEvaluatedAsync(previous, evaluation);
+    }
+
+    private Task WriteSnapshotIfBehindAsync() =>
+        _state.State.AppliedSeq != _snapshotSeq ? WriteSnapshotAsync() : DisposeSnapshotTimer();
+
+    private Task DisposeSnapshotTimer()
+    {
+        _snapshotTimer?.Dispose();
+        _snapshotTimer = null;
+        return Task.CompletedTask;
     }
 
     private async Task LoadFromSnapshotAndLogAsync(CancellationToken cancellationToken)
@@ -211,9 +264,13 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     private async Task WriteSnapshotAsync()
     {
+        await DisposeSnapshotTimer();
         try
         {
+            // Serialised here, not per applied row: the document is only needed in the store.
+            _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
             await _state.WriteStateAsync();
+            _snapshotSeq = _state.State.AppliedSeq;
         }
         catch (InconsistentStateException exception)
         {
@@ -239,6 +296,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
             _state.State.LastEvaluation = evaluation;
             await _state.WriteStateAsync();
+            _snapshotSeq = _state.State.AppliedSeq;
         }
     }
 

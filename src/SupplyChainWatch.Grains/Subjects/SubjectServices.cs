@@ -15,6 +15,15 @@ public sealed class SubjectGrainOptions
 
     /// <summary>A risk read re-evaluates in memory when the last evaluation is older than this (decay moves slowly).</summary>
     public TimeSpan ReevaluateReadsAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A snapshot is written once this many evidence rows were applied since the last one. Snapshots only save replay
+    /// time (the evidence log is durable first), so writing one per signal would spend the store's write capacity twice.
+    /// </summary>
+    public int SnapshotEveryRows { get; set; } = 64;
+
+    /// <summary>...or this long after the first row not yet in a snapshot, and always on deactivation.</summary>
+    public TimeSpan SnapshotAfter { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>What every subject grain needs, injected once so grain constructors stay short.</summary>

@@ -54,18 +54,39 @@ public sealed record AuditBody(
     string? AuditFirm,
     IReadOnlyList<FindingBody>? Findings);
 
-/// <summary>What was recorded: one evidence row per finding and subject.</summary>
-/// <param name="Id">The submitted id.</param>
-/// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
-public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence);
-
 public sealed record SubmitAudit(AuditBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
 
 public static class SubmitAuditValidator
 {
     public const int MaxFindings = 500;
 
-    public static IReadOnlyList<AuditFinding>? Validate(AuditBody? body, DateOnly today, Validation validation)
+    /// <summary>Validates an audit and builds its evidence rows (one per finding and subject): for the single endpoint and the import.</summary>
+    public static PreparedSignal? Prepare(AuditBody? body, DateOnly today, Validation validation)
+    {
+        var findings = Validate(body, today, validation);
+        if (findings is null)
+        {
+            return null;
+        }
+
+        var occurredAt = new DateTimeOffset(body!.EndDate!.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var subjects = body.RecruiterId is null
+            ? new[] { SubjectKeys.Supplier(body.SupplierId!) }
+            : [SubjectKeys.Supplier(body.SupplierId!), SubjectKeys.Recruiter(body.RecruiterId)];
+        var rows = new List<EvidenceAppend>();
+        foreach (var finding in findings)
+        {
+            var content = EvidenceJson.Serialize(new EvidenceContent.Finding(body.SupplierId!, body.RecruiterId, body.AuditFirm!, finding));
+            rows.AddRange(subjects.Select(subject =>
+                new EvidenceAppend(subject, SubmitAuditHandler.FindingKey(finding.AuditId, finding.FindingId), EvidenceKinds.Finding, content, occurredAt)));
+        }
+
+        var auditId = body.AuditId!;
+        return new PreparedSignal(auditId, rows,
+            keys => $"Audit '{auditId}' was already submitted with different content for: {string.Join(", ", keys.Distinct())}.");
+    }
+
+    private static IReadOnlyList<AuditFinding>? Validate(AuditBody? body, DateOnly today, Validation validation)
     {
         if (!validation.Required("body", body))
         {
@@ -140,33 +161,10 @@ public sealed class SubmitAuditHandler(EvidenceSubmitter submitter, ServiceClock
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitAudit request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var now = clock.Now;
-        var findings = SubmitAuditValidator.Validate(request.Body, DateOnly.FromDateTime(now.UtcDateTime), validation);
-        if (findings is null)
-        {
-            return CommandResult<SubmissionReceipt>.From(validation);
-        }
-
-        var body = request.Body!;
-        var occurredAt = new DateTimeOffset(body.EndDate!.Value.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var subjects = body.RecruiterId is null
-            ? new[] { SubjectKeys.Supplier(body.SupplierId!) }
-            : [SubjectKeys.Supplier(body.SupplierId!), SubjectKeys.Recruiter(body.RecruiterId)];
-        var rows = new List<EvidenceAppend>();
-        foreach (var finding in findings)
-        {
-            var content = EvidenceJson.Serialize(new EvidenceContent.Finding(body.SupplierId!, body.RecruiterId, body.AuditFirm!, finding));
-            rows.AddRange(subjects.Select(subject =>
-                new EvidenceAppend(subject, FindingKey(finding.AuditId, finding.FindingId), EvidenceKinds.Finding, content, occurredAt)));
-        }
-
-        return await submitter.SubmitAsync(rows, cancellationToken) switch
-        {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(body.AuditId!, accepted.Evidence), Created: true),
-            Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(
-                $"Audit '{body.AuditId}' was already submitted with different content for: {string.Join(", ", conflicting.Keys.Distinct())}."),
-            _ => throw new InvalidOperationException("Unknown submission outcome."),
-        };
+        var signal = SubmitAuditValidator.Prepare(request.Body, clock.Today, validation);
+        return signal is null
+            ? CommandResult<SubmissionReceipt>.From(validation)
+            : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 
     public static string FindingKey(string auditId, string findingId) => $"finding:{auditId}:{findingId}";

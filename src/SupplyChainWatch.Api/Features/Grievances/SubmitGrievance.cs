@@ -62,7 +62,51 @@ public sealed record SubmitGrievance(GrievanceBody? Body) : IRequest<CommandResu
 
 public static class SubmitGrievanceValidator
 {
-    public static Grievance? Validate(GrievanceBody? body, DateTimeOffset now, Validation validation)
+    /// <summary>Validates a grievance and builds its evidence rows and vault entry: for the single endpoint and the import.</summary>
+    public static PreparedSignal? Prepare(GrievanceBody? body, DateTimeOffset now, Validation validation)
+    {
+        var grievance = Validate(body, now, validation);
+        if (grievance is null)
+        {
+            return null;
+        }
+
+        var consent = new EvidenceContent.GrievanceConsent(body!.Consent!.ShareWithBrand!.Value, body.Consent.ShareWithNgo!.Value, body.Consent.ShareWithLawEnforcement!.Value);
+        // The log holds a digest of the confidential text (so a resubmission with another narrative is a
+        // conflict), never the text itself: the log is read by roles that must not see it.
+        var content = EvidenceJson.Serialize(new EvidenceContent.Grievance(
+            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, ConfidentialDigest(body), grievance));
+        var key = SubmitGrievanceHandler.GrievanceKey(grievance.GrievanceId);
+        var rows = new List<EvidenceAppend>();
+        if (body.SupplierId is not null)
+        {
+            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+        }
+
+        if (body.RecruiterId is not null)
+        {
+            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+        }
+
+        var confidential = body.Narrative is not null || body.ReporterContact is not null
+            ? new ConfidentialText(grievance.GrievanceId, body.Narrative, body.ReporterContact)
+            : null;
+        return new PreparedSignal(grievance.GrievanceId, rows,
+            _ => $"Grievance '{grievance.GrievanceId}' was already submitted with different content.", confidential);
+    }
+
+    private static string? ConfidentialDigest(GrievanceBody body)
+    {
+        if (body.Narrative is null && body.ReporterContact is null)
+        {
+            return null;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes($"{body.Narrative}\u0000{body.ReporterContact}");
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    private static Grievance? Validate(GrievanceBody? body, DateTimeOffset now, Validation validation)
     {
         if (!validation.Required("body", body))
         {
@@ -123,62 +167,17 @@ public static class SubmitGrievanceValidator
     }
 }
 
-public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, IGrievanceVault vault, ServiceClock clock)
+public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, ServiceClock clock)
     : IRequestHandler<SubmitGrievance, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitGrievance request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var grievance = SubmitGrievanceValidator.Validate(request.Body, clock.Now, validation);
-        if (grievance is null)
-        {
-            return CommandResult<SubmissionReceipt>.From(validation);
-        }
-
-        var body = request.Body!;
-        var consent = new EvidenceContent.GrievanceConsent(body.Consent!.ShareWithBrand!.Value, body.Consent.ShareWithNgo!.Value, body.Consent.ShareWithLawEnforcement!.Value);
-        // The log holds a digest of the confidential text (so a resubmission with another narrative is a
-        // conflict), never the text itself: the log is read by roles that must not see it.
-        var content = EvidenceJson.Serialize(new EvidenceContent.Grievance(
-            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, ConfidentialDigest(body), grievance));
-        var key = GrievanceKey(grievance.GrievanceId);
-        var rows = new List<EvidenceAppend>();
-        if (body.SupplierId is not null)
-        {
-            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
-        }
-
-        if (body.RecruiterId is not null)
-        {
-            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
-        }
-
-        switch (await submitter.SubmitAsync(rows, cancellationToken))
-        {
-            case Submission.Accepted accepted:
-                if (body.Narrative is not null || body.ReporterContact is not null)
-                {
-                    await vault.StoreAsync(grievance.GrievanceId, body.Narrative, body.ReporterContact, cancellationToken);
-                }
-
-                return new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(grievance.GrievanceId, accepted.Evidence), Created: true);
-            case Submission.Conflicting:
-                return new CommandResult<SubmissionReceipt>.Conflict($"Grievance '{grievance.GrievanceId}' was already submitted with different content.");
-            default:
-                throw new InvalidOperationException("Unknown submission outcome.");
-        }
+        var signal = SubmitGrievanceValidator.Prepare(request.Body, clock.Now, validation);
+        return signal is null
+            ? CommandResult<SubmissionReceipt>.From(validation)
+            : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 
     public static string GrievanceKey(string grievanceId) => $"grievance:{grievanceId}";
-
-    private static string? ConfidentialDigest(GrievanceBody body)
-    {
-        if (body.Narrative is null && body.ReporterContact is null)
-        {
-            return null;
-        }
-
-        var bytes = Encoding.UTF8.GetBytes($"{body.Narrative}\u0000{body.ReporterContact}");
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
-    }
 }

@@ -67,7 +67,29 @@ public static class SubmitFeeReportValidator
 {
     public const int MaxCosts = 50;
 
-    public static FeeReport? Validate(FeeReportBody? body, DateOnly today, CurrencyConverter currencies, Validation validation)
+    /// <summary>Validates a fee report and builds its evidence rows: for the single endpoint and the import.</summary>
+    public static PreparedSignal? Prepare(FeeReportBody? body, DateOnly today, CurrencyConverter currencies, Validation validation)
+    {
+        var report = Validate(body, today, currencies, validation);
+        if (report is null)
+        {
+            return null;
+        }
+
+        var content = EvidenceJson.Serialize(new EvidenceContent.FeeReport(body!.RecruiterId!, body.SupplierId, report));
+        var key = $"fee:{report.ReportId}";
+        var occurredAt = new DateTimeOffset(report.RecruitedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var rows = new List<EvidenceAppend> { new(SubjectKeys.Recruiter(body.RecruiterId!), key, EvidenceKinds.FeeReport, content, occurredAt) };
+        if (body.SupplierId is not null)
+        {
+            // Points count for the recruiter only; the supplier gets the report for its forced-labour cases.
+            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.FeeReport, content, occurredAt));
+        }
+
+        return new PreparedSignal(report.ReportId, rows, _ => $"Fee report '{report.ReportId}' was already submitted with different content.");
+    }
+
+    private static FeeReport? Validate(FeeReportBody? body, DateOnly today, CurrencyConverter currencies, Validation validation)
     {
         if (!validation.Required("body", body))
         {
@@ -194,28 +216,9 @@ public sealed class SubmitFeeReportHandler(EvidenceSubmitter submitter, Currency
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(SubmitFeeReport request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        var report = SubmitFeeReportValidator.Validate(request.Body, clock.Today, currencies, validation);
-        if (report is null)
-        {
-            return CommandResult<SubmissionReceipt>.From(validation);
-        }
-
-        var body = request.Body!;
-        var content = EvidenceJson.Serialize(new EvidenceContent.FeeReport(body.RecruiterId!, body.SupplierId, report));
-        var key = $"fee:{report.ReportId}";
-        var occurredAt = new DateTimeOffset(report.RecruitedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var rows = new List<EvidenceAppend> { new(SubjectKeys.Recruiter(body.RecruiterId!), key, EvidenceKinds.FeeReport, content, occurredAt) };
-        if (body.SupplierId is not null)
-        {
-            // Points count for the recruiter only; the supplier gets the report for its forced-labour cases.
-            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.FeeReport, content, occurredAt));
-        }
-
-        return await submitter.SubmitAsync(rows, cancellationToken) switch
-        {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(report.ReportId, accepted.Evidence), Created: true),
-            Submission.Conflicting => new CommandResult<SubmissionReceipt>.Conflict($"Fee report '{report.ReportId}' was already submitted with different content."),
-            _ => throw new InvalidOperationException("Unknown submission outcome."),
-        };
+        var signal = SubmitFeeReportValidator.Prepare(request.Body, clock.Today, currencies, validation);
+        return signal is null
+            ? CommandResult<SubmissionReceipt>.From(validation)
+            : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 }

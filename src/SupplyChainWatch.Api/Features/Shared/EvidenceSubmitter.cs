@@ -12,31 +12,76 @@ namespace SupplyChainWatch.Api.Features.Shared;
 /// <param name="RowHash">SHA-256 of the row, chained to the previous row of the subject.</param>
 public sealed record EvidenceReceipt(string SubjectId, string SubjectType, string IdempotencyKey, long SubjectSeq, string RowHash);
 
+/// <summary>
+/// A validated signal turned into the evidence-log rows it makes: what the single endpoints and the bulk import both
+/// submit, built by one function per kind so both paths store byte-identical content (and so deduplicate each other).
+/// </summary>
+/// <param name="Id">The submitter's id of the signal.</param>
+/// <param name="Rows">One row per subject the signal concerns.</param>
+/// <param name="DescribeConflict">What to say, given the conflicting keys, when the id was already used with other content.</param>
+/// <param name="Confidential">Grievance text for the vault, stored once the rows are durable.</param>
+public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Rows, Func<IReadOnlyList<string>, string> DescribeConflict, ConfidentialText? Confidential = null);
+
+/// <summary>What was recorded: one evidence row per finding and subject.</summary>
+/// <param name="Id">The submitted id.</param>
+/// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
+public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence);
+
 public abstract record Submission
 {
-    public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence) : Submission;
+    /// <param name="Evidence">The rows as stored.</param>
+    /// <param name="Duplicate">Every row was already in the log with the same content.</param>
+    public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence, bool Duplicate = false) : Submission;
 
     public sealed record Conflicting(IReadOnlyList<string> Keys) : Submission;
+}
+
+public static class SubmissionResults
+{
+    /// <summary>The answer of the single endpoints: 201 with the receipt (a repeat gets the same receipt), or 409.</summary>
+    public static CommandResult<SubmissionReceipt> ToCommandResult(this Submission submission, PreparedSignal signal) => submission switch
+    {
+        Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(signal.Id, accepted.Evidence), Created: true),
+        Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(signal.DescribeConflict(conflicting.Keys)),
+        _ => throw new InvalidOperationException("Unknown submission outcome."),
+    };
 }
 
 /// <summary>
 /// The durability point of every submission: append to the evidence log (durable when this returns), then
 /// let each subject grain apply its rows. A duplicate is caught up too, which heals a crash between the two.
 /// </summary>
-public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory grains, ServiceClock clock)
+public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory grains, IGrievanceVault vault, ServiceClock clock)
 {
+    // Enough concurrent grain calls to keep both cores busy without flooding the silo's queues on a large import.
+    private const int CatchUpParallelism = 64;
+
+    public async Task<Submission> SubmitAsync(PreparedSignal signal, CancellationToken cancellationToken) =>
+        (await SubmitManyAsync([signal], cancellationToken))[0];
+
     public async Task<Submission> SubmitAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken)
     {
         var result = await evidenceLog.AppendAsync(rows, cancellationToken);
-        if (result.Outcome == AppendOutcome.Conflict)
+        return await CompleteAsync([result], [], cancellationToken) is [var submission] ? submission : throw new InvalidOperationException("One result expected.");
+    }
+
+    /// <summary>
+    /// Submits many signals (bulk import): one batched append, then one catch-up call per subject carrying all of its
+    /// new rows, then the vault. Results are in input order; a conflict rejects only its own signal.
+    /// </summary>
+    public async Task<IReadOnlyList<Submission>> SubmitManyAsync(IReadOnlyList<PreparedSignal> signals, CancellationToken cancellationToken)
+    {
+        var results = await evidenceLog.AppendManyAsync([.. signals.Select(s => s.Rows)], cancellationToken);
+        var confidential = new List<ConfidentialText>();
+        for (var i = 0; i < signals.Count; i++)
         {
-            return new Submission.Conflicting(result.ConflictingKeys);
+            if (results[i].Outcome != AppendOutcome.Conflict && signals[i].Confidential is { } text)
+            {
+                confidential.Add(text);
+            }
         }
 
-        await Task.WhenAll(rows.Select(r => r.SubjectId).Distinct(StringComparer.Ordinal)
-            .Select(subjectKey => Grain(subjectKey).CatchUpAsync(EvidenceEntries.For(result.Rows, subjectKey))));
-
-        return new Submission.Accepted([.. result.Rows.Select(Receipt)]);
+        return await CompleteAsync(results, confidential, cancellationToken);
     }
 
     /// <summary>
@@ -63,6 +108,34 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         SubjectKeys.IsSupplier(subjectKey)
             ? grains.GetGrain<ISupplierGrain>(subjectKey)
             : grains.GetGrain<IRecruiterGrain>(subjectKey);
+
+    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken)
+    {
+        var bySubject = new Dictionary<string, List<EvidenceEntry>>(StringComparer.Ordinal);
+        foreach (var row in results.Where(r => r.Outcome != AppendOutcome.Conflict).SelectMany(r => r.Rows))
+        {
+            if (!bySubject.TryGetValue(row.SubjectId, out var entries))
+            {
+                bySubject[row.SubjectId] = entries = [];
+            }
+
+            entries.Add(new EvidenceEntry(row.SubjectSeq, row.Kind, row.ContentJson, row.RecordedAt));
+        }
+
+        // The rows are durable now; grain state and the vault follow and are repeated safely by a retry.
+        await Parallel.ForEachAsync(
+            bySubject,
+            new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
+            async (subject, _) => await Grain(subject.Key).CatchUpAsync(subject.Value));
+        if (confidential.Count > 0)
+        {
+            await vault.StoreManyAsync(confidential, cancellationToken);
+        }
+
+        return [.. results.Select(result => result.Outcome == AppendOutcome.Conflict
+            ? (Submission)new Submission.Conflicting(result.ConflictingKeys)
+            : new Submission.Accepted([.. result.Rows.Select(Receipt)], result.Outcome == AppendOutcome.Duplicate))];
+    }
 
     private static EvidenceReceipt Receipt(EvidenceRow row) => new(
         SubjectKeys.IdOf(row.SubjectId),

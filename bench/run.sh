@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# One command for the benchmark: bench/run.sh [--quick]
+# Builds Release, starts a throwaway PostgreSQL server (initdb/pg_ctl as the 'postgres' user on a free loopback port),
+# runs the service in embedded (SQLite) and PostgreSQL modes, drives each with the load generator, measures PostgreSQL's
+# own single-row INSERT (pgbench, custom script, same concurrency) and COPY rates, prints the table and writes
+# bench/results/<date>.md. Must run as root (to become 'postgres'), like the PostgreSQL test fixture.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+QUICK=0
+[[ "${1:-}" == "--quick" ]] && QUICK=1
+if [[ $QUICK == 1 ]]; then SUPPLIERS=1000; RECRUITERS=200; SIGNALS=20000; SECONDS_PER_LOOP=4; COPY_ROWS=200000
+else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
+CONNECTIONS=64
+WORK=$(mktemp -d /tmp/scw-bench.XXXXXX)
+chmod 755 "$WORK"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x "$PGBIN/initdb" ]] || PGBIN=/usr/local/bin
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+PGPORT=$(free_port)
+SERVICE_PID=""
+
+cleanup() {
+  [[ -n "$SERVICE_PID" ]] && kill "$SERVICE_PID" 2>/dev/null || true
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== build (Release)"
+dotnet build "$ROOT/SupplyChainWatch.sln" -c Release -v q -nologo | grep -E "error|Warn|Elapsed" || true
+API="$ROOT/src/SupplyChainWatch.Api/bin/Release/net10.0/SupplyChainWatch.Api.dll"
+LOAD="$ROOT/bench/SupplyChainWatch.Bench.Load/bin/Release/net10.0/SupplyChainWatch.Bench.Load.dll"
+
+echo "== PostgreSQL (throwaway, port $PGPORT)"
+mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
+runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w start \
+  -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" >/dev/null
+PSQL=(psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres)
+"${PSQL[@]}" -c "CREATE DATABASE scw" -c "CREATE DATABASE baseline"
+
+run_service() { # $1 = mode name, then env assignments
+  local mode=$1; shift
+  local port; port=$(free_port)
+  env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+    RiskModel__ConfigDirectory="$ROOT/config" Cluster__SiloPort="$(free_port)" Cluster__GatewayPort="$(free_port)" \
+    Logging__LogLevel__Default=Warning dotnet "$API" >"$WORK/$mode.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+  echo "== $mode: load ($SUPPLIERS suppliers, $RECRUITERS recruiters, $SIGNALS signals, ${SECONDS_PER_LOOP}s loops, $CONNECTIONS connections)"
+  dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" \
+    | tee "$WORK/$mode.results"
+  kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
+}
+
+mkdir -p "$WORK/embedded"
+run_service embedded Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded/scw.db"
+run_service postgresql Storage__Provider=PostgreSql \
+  "Storage__ConnectionString=Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=scw;Maximum Pool Size=100"
+
+echo "== PostgreSQL baselines"
+"${PSQL[@]}" -d baseline -c "CREATE TABLE single_insert (id bigserial PRIMARY KEY, subject text NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())" \
+  -c "CREATE TABLE copy_target (id bigint PRIMARY KEY, subject text NOT NULL, payload text NOT NULL)"
+cat >"$WORK/insert.sql" <<'SQL'
+\set s random(1, 10000)
+INSERT INTO single_insert (subject, payload) VALUES ('sup:' || :s, repeat('x', 400));
+SQL
+chmod 644 "$WORK/insert.sql"
+PGBENCH_TPS=$(pgbench -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_LOOP" -f "$WORK/insert.sql" baseline 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+echo "RESULT|PostgreSQL single-row INSERT (pgbench)|$PGBENCH_TPS|tx/s|$CONNECTIONS connections, custom script" | tee "$WORK/baseline.results"
+"${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy.csv'"
+START=$(date +%s.%N)
+"${PSQL[@]}" -d baseline -c "COPY copy_target FROM '$WORK/copy.csv'"
+END=$(date +%s.%N)
+echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START)))")|rows/s|$COPY_ROWS rows of 400 bytes" | tee -a "$WORK/baseline.results"
+
+mkdir -p "$ROOT/bench/results"
+OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick).md"
+python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
+import sys, os, subprocess
+work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+def read(name):
+    rows = {}
+    for line in open(os.path.join(work, name + ".results")):
+        if line.startswith("RESULT|"):
+            _, fig, val, unit, note = line.rstrip("\n").split("|", 4)
+            rows[fig] = (float(val) if val else float("nan"), unit, note)
+    return rows
+emb, pg, base = read("embedded"), read("postgresql"), read("baseline")
+ins = base["PostgreSQL single-row INSERT (pgbench)"][0]
+targets = {
+    "single ingest": "≥ PostgreSQL single-row INSERT rate",
+    "GET risk / live": "≥ 0.6",
+    "GET risk p99": "≤ 10 ms",
+    "bulk import": "≥ 50,000 signals/s",
+    "re-score": "≥ 5,000 subjects/s",
+    "memory per 10,000 active subjects": "≤ 200 MB",
+}
+def cell(rows, fig):
+    if fig not in rows: return "–"
+    v, unit, note = rows[fig]
+    return f"{v:,.2f} {unit}" + (f" ({note})" if note else "")
+lines = []
+machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
+lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}\n")
+lines.append(f"Machine: {machine}\n")
+lines.append("| figure | embedded (SQLite) | PostgreSQL | target |")
+lines.append("|---|---|---|---|")
+for fig in ["single ingest", "single ingest p50", "single ingest p99", "bulk import", "GET /health/live", "GET risk", "GET risk p99", "GET risk / live", "re-score", "memory per 10,000 active subjects"]:
+    lines.append(f"| {fig} | {cell(emb, fig)} | {cell(pg, fig)} | {targets.get(fig, '')} |")
+for mode, rows in (("embedded", emb), ("PostgreSQL", pg)):
+    if "single ingest" in rows:
+        lines.append(f"| single ingest ÷ PostgreSQL INSERT ({mode}) | {rows['single ingest'][0] / ins:.2f} | | ≥ 1.0 |")
+for fig, (v, unit, note) in base.items():
+    lines.append(f"| {fig} | | {v:,.0f} {unit} ({note}) | baseline |")
+text = "\n".join(lines) + "\n"
+open(out, "w").write(text)
+print(text)
+print("written to", out)
+PY

@@ -1,0 +1,375 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Mediator;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using SupplyChainWatch.Api.Features.Audits;
+using SupplyChainWatch.Api.Features.Grievances;
+using SupplyChainWatch.Api.Features.RecruitmentFees;
+using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains;
+
+namespace SupplyChainWatch.Api.Features.Signals;
+
+/// <summary>A line of an import that was not accepted.</summary>
+/// <param name="Line">1-based line number in the uploaded file.</param>
+/// <param name="Id">The signal's id (auditId, grievanceId or reportId) when the line names one.</param>
+/// <param name="Outcome"><c>rejected</c> (invalid, nothing stored) or <c>conflict</c> (the id exists with other content).</param>
+/// <param name="Status">The status the single endpoint would have answered: 400 or 409.</param>
+/// <param name="Title">Problem title, as in RFC 9457 answers.</param>
+/// <param name="Detail">Problem detail for conflicts.</param>
+/// <param name="Errors">Field errors for rejected lines, named as in the single endpoints.</param>
+public sealed record ImportLineResult(long Line, string? Id, string Outcome, int Status, string Title, string? Detail, IDictionary<string, string[]>? Errors);
+
+/// <summary>What an import did. Accepted + duplicates + rejected + conflicts = lines.</summary>
+/// <param name="Lines">Non-blank lines read.</param>
+/// <param name="Accepted">Lines whose signal is new in the evidence log.</param>
+/// <param name="Duplicates">Lines whose signal was already recorded with the same content (nothing changed).</param>
+/// <param name="Rejected">Invalid lines (nothing stored).</param>
+/// <param name="Conflicts">Lines whose id was recorded before with other content (nothing stored).</param>
+/// <param name="Results">One entry per rejected or conflicting line, in line order.</param>
+/// <param name="ResultsTruncated">More lines failed than <c>results</c> lists.</param>
+public sealed record ImportSummary(long Lines, long Accepted, long Duplicates, long Rejected, long Conflicts, IReadOnlyList<ImportLineResult> Results, bool ResultsTruncated);
+
+/// <summary>An NDJSON stream of signals, one per line, read as it arrives.</summary>
+public sealed record ImportSignals(PipeReader Body) : IRequest<ImportSummary>;
+
+/// <summary>
+/// Reads one import line: finds its <c>kind</c>, reads the rest with the single endpoints' strict JSON rules, and
+/// hands it to the same Prepare function the single endpoint uses, so both paths validate and store alike.
+/// </summary>
+public static class ImportLineValidator
+{
+    public const int MaxLineBytes = 1_048_576;
+
+    private static readonly Type[] BodyTypes = [typeof(AuditBody), typeof(GrievanceBody), typeof(FeeReportBody)];
+
+    /// <summary>The API's JSON options, plus a write-only <c>kind</c> member on the three bodies so strictness stays on for every other unknown field.</summary>
+    public static JsonSerializerOptions LineOptions(JsonSerializerOptions apiOptions)
+    {
+        ArgumentNullException.ThrowIfNull(apiOptions);
+        var resolver = apiOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver();
+        var options = new JsonSerializerOptions(apiOptions)
+        {
+            TypeInfoResolver = resolver.WithAddedModifier(info =>
+            {
+                if (info.Kind == JsonTypeInfoKind.Object && BodyTypes.Contains(info.Type))
+                {
+                    var kind = info.CreateJsonPropertyInfo(typeof(string), "kind");
+                    kind.Set = static (_, _) => { };
+                    info.Properties.Add(kind);
+                }
+            }),
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    public static PreparedSignal? Prepare(ReadOnlySpan<byte> line, JsonSerializerOptions options, DateTimeOffset now, CurrencyConverter currencies, Validation validation, out string? id)
+    {
+        id = null;
+        try
+        {
+            var kind = Scan(line, validation, out id);
+            if (kind is null)
+            {
+                return null;
+            }
+
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            switch (kind)
+            {
+                case "audit":
+                    var audit = JsonSerializer.Deserialize<AuditBody>(line, options);
+                    return SubmitAuditValidator.Prepare(audit, today, validation);
+                case "grievance":
+                    var grievance = JsonSerializer.Deserialize<GrievanceBody>(line, options);
+                    return SubmitGrievanceValidator.Prepare(grievance, now, validation);
+                case "recruitment-fee":
+                    var fee = JsonSerializer.Deserialize<FeeReportBody>(line, options);
+                    return SubmitFeeReportValidator.Prepare(fee, today, currencies, validation);
+                default:
+                    validation.Add("kind", "must be one of: audit, grievance, recruitment-fee");
+                    return null;
+            }
+        }
+        catch (JsonException json)
+        {
+            foreach (var (field, messages) in ProblemExceptionHandler.JsonErrors(json))
+            {
+                foreach (var message in messages)
+                {
+                    validation.Add(field, message);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Reads the top-level <c>kind</c> and the signal's id without building anything.</summary>
+    private static string? Scan(ReadOnlySpan<byte> line, Validation validation, out string? id)
+    {
+        id = null;
+        string? kind = null;
+        var kindSeen = false;
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 32 });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            validation.Add("body", "must be a JSON object");
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isKind = reader.ValueTextEquals("kind"u8);
+            var isId = reader.ValueTextEquals("auditId"u8) || reader.ValueTextEquals("grievanceId"u8) || reader.ValueTextEquals("reportId"u8);
+            reader.Read();
+            if (isKind)
+            {
+                kindSeen = true;
+                kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (isId && reader.TokenType == JsonTokenType.String)
+            {
+                id = reader.GetString();
+            }
+
+            reader.Skip();
+        }
+
+        if (kind is null)
+        {
+            validation.Add("kind", kindSeen ? "must be one of: audit, grievance, recruitment-fee" : "is required");
+        }
+
+        return kind;
+    }
+}
+
+/// <summary>
+/// Streams the body line by line (never holding more than a chunk of lines), validates each line, and submits valid
+/// lines in chunks through <see cref="EvidenceSubmitter.SubmitManyAsync"/>: one batched append, one catch-up call per
+/// subject. While one chunk is being written the next is parsed. Bad lines are reported and never block good ones.
+/// </summary>
+public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyConverter currencies, ServiceClock clock, IOptions<JsonOptions> json)
+    : IRequestHandler<ImportSignals, ImportSummary>
+{
+    public const int MaxResults = 10_000;
+    private const int ChunkRows = 4_000;
+
+    private readonly JsonSerializerOptions _options = ImportLineValidator.LineOptions(json.Value.SerializerOptions);
+
+    public async ValueTask<ImportSummary> Handle(ImportSignals request, CancellationToken cancellationToken)
+    {
+        var state = new ImportState();
+        var chunk = new Chunk();
+        Task pending = Task.CompletedTask;
+        var reader = request.Body;
+        long lineNumber = 0;
+        var discarding = false; // Inside a line longer than MaxLineBytes: skip to its end.
+
+        while (true)
+        {
+            var read = await reader.ReadAsync(cancellationToken);
+            var buffer = read.Buffer;
+            while (true)
+            {
+                var newline = buffer.PositionOf((byte)'\n');
+                if (newline is null)
+                {
+                    break;
+                }
+
+                lineNumber++;
+                if (discarding)
+                {
+                    discarding = false;
+                }
+                else
+                {
+                    ProcessLine(buffer.Slice(0, newline.Value), lineNumber, state, chunk);
+                }
+
+                buffer = buffer.Slice(buffer.GetPosition(1, newline.Value));
+                if (chunk.Rows >= ChunkRows)
+                {
+                    await pending;
+                    pending = SubmitAsync(chunk, state, cancellationToken);
+                    chunk = new Chunk();
+                }
+            }
+
+            if (read.IsCompleted)
+            {
+                if (!buffer.IsEmpty && !discarding)
+                {
+                    ProcessLine(buffer, ++lineNumber, state, chunk);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                break;
+            }
+
+            if (!discarding && buffer.Length > ImportLineValidator.MaxLineBytes)
+            {
+                state.Reject(lineNumber + 1, null, new Dictionary<string, string[]> { ["body"] = [$"the line is longer than {ImportLineValidator.MaxLineBytes} bytes"] });
+                discarding = true;
+            }
+
+            // Consume what we looked at; a partial line stays unless it is being discarded.
+            reader.AdvanceTo(discarding ? buffer.End : buffer.Start, buffer.End);
+        }
+
+        await pending;
+        await SubmitAsync(chunk, state, cancellationToken);
+        return state.Summary();
+    }
+
+    private void ProcessLine(ReadOnlySequence<byte> line, long lineNumber, ImportState state, Chunk chunk)
+    {
+        var bytes = line.IsSingleSegment ? line.FirstSpan : line.ToArray();
+        if (bytes.Length > 0 && bytes[^1] == (byte)'\r')
+        {
+            bytes = bytes[..^1];
+        }
+
+        if (bytes.Trim(" \t"u8).IsEmpty)
+        {
+            return;
+        }
+
+        state.Line();
+        var validation = new Validation();
+        var signal = ImportLineValidator.Prepare(bytes, _options, clock.Now, currencies, validation, out var id);
+        if (signal is null)
+        {
+            state.Reject(lineNumber, id, validation.Errors);
+            return;
+        }
+
+        chunk.Add(lineNumber, signal);
+    }
+
+    private async Task SubmitAsync(Chunk chunk, ImportState state, CancellationToken cancellationToken)
+    {
+        if (chunk.Signals.Count == 0)
+        {
+            return;
+        }
+
+        var submissions = await submitter.SubmitManyAsync(chunk.Signals, cancellationToken);
+        for (var i = 0; i < submissions.Count; i++)
+        {
+            var signal = chunk.Signals[i];
+            switch (submissions[i])
+            {
+                case Submission.Accepted accepted:
+                    state.Accept(accepted.Duplicate);
+                    break;
+                case Submission.Conflicting conflicting:
+                    state.Conflict(chunk.LineNumbers[i], signal.Id, signal.DescribeConflict(conflicting.Keys));
+                    break;
+                default:
+                    throw new InvalidOperationException("Unknown submission outcome.");
+            }
+        }
+    }
+
+    private sealed class Chunk
+    {
+        public List<PreparedSignal> Signals { get; } = [];
+
+        public List<long> LineNumbers { get; } = [];
+
+        public int Rows { get; private set; }
+
+        public void Add(long lineNumber, PreparedSignal signal)
+        {
+            Signals.Add(signal);
+            LineNumbers.Add(lineNumber);
+            Rows += signal.Rows.Count;
+        }
+    }
+
+    /// <summary>
+    /// Counters and failed lines. The chunk being written reports while the next chunk is parsed, so every change takes
+    /// the lock; results are sorted by line at the end.
+    /// </summary>
+    private sealed class ImportState
+    {
+        private readonly Lock _lock = new();
+        private readonly List<ImportLineResult> _results = [];
+        private long _lines;
+        private long _accepted;
+        private long _duplicates;
+        private long _rejected;
+        private long _conflicts;
+        private bool _truncated;
+
+        public void Line()
+        {
+            lock (_lock)
+            {
+                _lines++;
+            }
+        }
+
+        public void Accept(bool duplicate)
+        {
+            lock (_lock)
+            {
+                if (duplicate)
+                {
+                    _duplicates++;
+                }
+                else
+                {
+                    _accepted++;
+                }
+            }
+        }
+
+        public void Reject(long line, string? id, IDictionary<string, string[]> errors)
+        {
+            lock (_lock)
+            {
+                _rejected++;
+                Add(new ImportLineResult(line, id, "rejected", StatusCodes.Status400BadRequest, "The line is invalid.", null, errors));
+            }
+        }
+
+        public void Conflict(long line, string id, string detail)
+        {
+            lock (_lock)
+            {
+                _conflicts++;
+                Add(new ImportLineResult(line, id, "conflict", StatusCodes.Status409Conflict, "Conflicting duplicate.", detail, null));
+            }
+        }
+
+        public ImportSummary Summary()
+        {
+            lock (_lock)
+            {
+                return new(_lines, _accepted, _duplicates, _rejected, _conflicts, [.. _results.OrderBy(r => r.Line)], _truncated);
+            }
+        }
+
+        private void Add(ImportLineResult result)
+        {
+            if (_results.Count < MaxResults)
+            {
+                _results.Add(result);
+            }
+            else
+            {
+                _truncated = true;
+            }
+        }
+    }
+}
