@@ -36,7 +36,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IDispos
             foreach (var roles in callers)
             {
                 using var client = _factory.CreateClient(roles);
-                var (status, body) = await client.SendAsync(new HttpMethod(spec.Method), spec.Url(world), spec.Body?.Invoke(world).ToJsonString());
+                var (status, body) = await client.SendAsync(new HttpMethod(spec.Method), spec.Url(world), spec.RawBody?.Invoke(world) ?? spec.Body?.Invoke(world).ToJsonString(), spec.ContentType);
                 requests++;
                 var code = (int)status;
                 var who = roles.Length == 0 ? "anonymous" : string.Join('+', roles);

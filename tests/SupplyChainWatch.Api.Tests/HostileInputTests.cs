@@ -18,7 +18,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     private const int Seed = 20261120;
     private const int RequestCount = 2_400;
 
-    private readonly ServiceFactory _factory = new();
+    // Snapshots written at once: a deferred snapshot landing mid-run would change the state this suite compares.
+    private readonly ServiceFactory _factory = new() { Settings = { ["Subjects:SnapshotEveryRows"] = "1" } };
 
     public void Dispose() => _factory.Dispose();
 
@@ -45,7 +46,8 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IDisposable
     public async Task Generated_hostile_requests_get_problem_details_and_change_nothing()
     {
         var world = await SeededWorld.CreateAsync(_factory);
-        var writes = EndpointCatalog.ForMappedEndpoints(_factory.Services).Where(s => s.IsWrite).ToList();
+        // Writes that take a body (re-scoring takes none, so it has nothing hostile to parse).
+        var writes = EndpointCatalog.ForMappedEndpoints(_factory.Services).Where(s => s.IsWrite && s.Body is not null).ToList();
         Assert.True(writes.Count >= 8, $"expected every write endpoint, found {writes.Count}");
         using var client = _factory.CreateClient(SupplyChainWatch.Api.Hosting.Roles.All.ToArray());
         var before = await StateAsync(client, world);

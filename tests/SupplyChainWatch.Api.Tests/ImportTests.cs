@@ -69,7 +69,7 @@ public sealed class ImportTests
         var rowsAfterFirst = await log.CountAsync();
         var signalsAfterFirst = await SignalCountsAsync(client);
         Assert.Equal(new Dictionary<string, int> { ["imp-sup-1"] = 2, ["imp-sup-2"] = 1, ["rec:imp-rec-1"] = 2 }, signalsAfterFirst);
-        Assert.Equal("They keep our passports.", (await factory.Service<IGrievanceVault>().ReadAsync("IMP-G1"))!.Narrative);
+        Assert.Equal("They keep our passports.", (await factory.Service<IGrievanceVault>().ReadAsync("IMP-G1", "import-test"))!.Narrative);
         // The import stores exactly what the single endpoint stores: the same audit there is a duplicate, not a conflict.
         (await client.PostJsonAsync("/api/v1/audits", Samples.Audit("IMP-A1", "imp-sup-1", null, Samples.Finding("F1", "wages", "major", 10, codes: "wage-withholding"))))
             .Expect(HttpStatusCode.Created);
@@ -116,6 +116,7 @@ public sealed class ImportTests
             // Send two thirds of the file, wait until the service has stored some of it, then kill it mid-upload.
             var upload = new SlowUpload(lines.Take(6_000));
             using var uploadClient = new HttpClient { BaseAddress = service.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+            uploadClient.DefaultRequestHeaders.Authorization = TestTokens.Bearer(TestTokens.DefaultRoles);
             using var request = new HttpRequestMessage(HttpMethod.Post, Url) { Content = upload };
             var sending = uploadClient.SendAsync(request);
             await upload.FirstPartSent.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -123,6 +124,12 @@ public sealed class ImportTests
                 async () => (await client.GetJsonAsync($"/api/v1/suppliers/{suppliers[0]}")).Expect(HttpStatusCode.OK)["signalCount"]!.GetValue<int>(),
                 count => count > 0,
                 TimeSpan.FromSeconds(60));
+            if (sending.IsCompletedSuccessfully)
+            {
+                using var early = await sending;
+                Assert.Fail($"the upload ended before the kill: {(int)early.StatusCode} {await early.Content.ReadAsStringAsync()}");
+            }
+
             await service.KillAsync();
             upload.Release();
             await Assert.ThrowsAnyAsync<Exception>(async () => (await sending).EnsureSuccessStatusCode());

@@ -7,7 +7,8 @@ namespace SupplyChainWatch.Api.Hosting;
 /// Request body limits with a 413 problem-details answer, the same under Kestrel and in-process test hosts:
 /// <c>Api:MaxRequestBodyBytes</c> for every endpoint, a larger limit only where an endpoint declares one
 /// (<c>.WithMetadata(new RequestSizeLimitAttribute(bytes))</c> on bulk endpoints). Bodies are read up to the limit
-/// before the endpoint sees them, so a chunked body without Content-Length is cut off too.
+/// before the endpoint sees them, so a chunked body without Content-Length is cut off too (except on bulk endpoints,
+/// which stream and are cut off by the server's per-request limit).
 /// </summary>
 public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IConfiguration configuration)
 {
@@ -18,7 +19,8 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IConfigurat
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? _defaultLimit;
+        var declared = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize;
+        var limit = declared ?? _defaultLimit;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
         {
             serverLimit.MaxRequestBodySize = limit;
@@ -30,7 +32,9 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IConfigurat
             return;
         }
 
-        if (context.Request.ContentLength is null && (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
+        // Bulk endpoints (those declaring their own limit) stream their bodies: buffering would hold a whole import in
+        // memory and keep the handler from starting; the server's per-request limit set above cuts them off instead.
+        if (declared is null && context.Request.ContentLength is null && (HttpMethods.IsPost(context.Request.Method) || HttpMethods.IsPut(context.Request.Method) || HttpMethods.IsPatch(context.Request.Method)))
         {
             var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];

@@ -129,6 +129,11 @@ public sealed class SwaggerExamples : ISchemaFilter
                 JsonDocument.Parse("""{"subjectId":"sup:sunrise-2","score":84,"band":"critical","triggers":["document-retention"],"indicatorCodes":["document-retention"],"modelVersion":"1.0.0"}""").RootElement.Clone())],
             null);
         yield return new HealthView("ready", null);
+        yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,
+            [new Features.Signals.ImportLineResult(3, "SMETA-2026-0043", "rejected", 400, "The request is invalid.", null,
+                new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],
+            false);
+        yield return new Features.Admin.RescoreJobView("rescore-7f3a", "running", 6200, 12000, 311, 5400.5, 1.07, SampleInstant, null);
         yield return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["findings[0].indicators[0].code"] = ["'passport-kept' is not one of: deception-nature-of-work, …"] })
         {
             Title = "The request is invalid.",

@@ -11,12 +11,12 @@ public static class ApiCalls
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(this HttpClient client, HttpMethod method, string url, object? body = null)
+    public static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(this HttpClient client, HttpMethod method, string url, object? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is string raw)
         {
-            request.Content = new StringContent(raw, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(raw, Encoding.UTF8, contentType);
         }
         else if (body is not null)
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
 /// <summary>Ids of the subjects and signals a <see cref="SeededWorld"/> created, for filling route parameters.</summary>
-public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId);
+public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId, string RescoreJobId = "");
 
 /// <summary>A date field and which way it is bounded (not before 1990, not in the future, or both).</summary>
 public sealed record DateField(string Path, bool RejectsPast, bool RejectsFuture, bool IsInstant = false);
@@ -23,7 +23,9 @@ public sealed record EndpointSpec(
     Func<WorldIds, JsonNode>? Body = null,
     IReadOnlyList<string>? Required = null,
     IReadOnlyList<DateField>? Dates = null,
-    IReadOnlyList<string>? Codes = null)
+    IReadOnlyList<string>? Codes = null,
+    Func<WorldIds, string>? RawBody = null,
+    string ContentType = "application/json")
 {
     /// <summary>Null roles: anonymous access.</summary>
     public bool IsAnonymous => Roles is null;
@@ -89,7 +91,21 @@ public static class EndpointCatalog
             ["costs[0].paidBy", "costs[0].currency", "monthlyWage.currency", "reimbursement.status"]),
 
         new("GET /api/v1/escalations", Read, _ => "/api/v1/escalations"),
+
+        // Bulk import: the matrix sends one valid NDJSON line; the hostile suite mutates the line as JSON (415 or 400).
+        new("POST /api/v1/signals:import", ["admin"], _ => "/api/v1/signals:import",
+            w => ImportLine(w), ["kind", "auditId", "supplierId"], [new("endDate", true, true)], ["kind", "standard"],
+            w => ImportLine(w).ToJsonString() + "\n", "application/x-ndjson"),
+        new("POST /api/v1/admin/rescore", ["admin"], _ => "/api/v1/admin/rescore"),
+        new("GET /api/v1/admin/rescore/{jobId}", ["admin"], w => $"/api/v1/admin/rescore/{w.RescoreJobId}"),
     ];
+
+    private static JsonNode ImportLine(WorldIds w)
+    {
+        var line = Node(Samples.Audit($"{w.AuditId}-imp", w.Supplier, null, Samples.Finding("F-1", "wages", "major", 3)));
+        line["kind"] = "audit";
+        return line;
+    }
 
     /// <summary>"METHOD /route/pattern" for every endpoint the running service maps, from its own endpoint table.</summary>
     public static IReadOnlyList<string> MappedEndpoints(IServiceProvider services)
@@ -147,6 +163,8 @@ public static class SeededWorld
             Assert.True((int)answer.Status is >= 200 and < 300, $"seeding {spec.Key}: {(int)answer.Status} {answer.Body?.ToJsonString()}");
         }
 
-        return ids;
+        // A re-scoring job, so that its progress endpoint has something to show.
+        var job = (await client.PostJsonAsync("/api/v1/admin/rescore", null)).Expect(System.Net.HttpStatusCode.Accepted);
+        return ids with { RescoreJobId = job["jobId"]!.GetValue<string>() };
     }
 }

@@ -105,6 +105,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["RiskModel__ConfigDirectory"] = TestPaths.ConfigDirectory;
         start.Environment["Cluster__SiloPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
         start.Environment["Cluster__GatewayPort"] = FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        // Tests drive the process hard from one client; the rate limit has its own test.
+        start.Environment["RateLimiting__PermitLimit"] = "1000000";
         foreach (var (key, value) in TestTokens.Settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

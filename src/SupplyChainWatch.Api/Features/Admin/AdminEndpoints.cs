@@ -1,5 +1,6 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Api.Hosting;
 
 namespace SupplyChainWatch.Api.Features.Admin;
 
@@ -7,7 +8,8 @@ public static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/admin").WithTags("Admin");
+        var group = app.MapGroup("/api/v1/admin").WithTags("Admin")
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin));
 
         group.MapPost("/rescore", async (IMediator mediator, CancellationToken ct) =>
             {

@@ -3,6 +3,8 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
+using SupplyChainWatch.Api.Hosting;
+
 namespace SupplyChainWatch.Api.Features.Signals;
 
 public static class SignalEndpoints
@@ -28,6 +30,8 @@ public static class SignalEndpoints
             })
             .WithTags("Signals")
             .WithName("ImportSignals")
+            // One file mixes audits, grievances and fee reports, so only the role that may submit all of them imports.
+            .RequireAuthorization(p => p.RequireRole(Roles.Admin))
             .WithMetadata(new RequestSizeLimitAttribute(maxBodyBytes))
             .Accepts<string>(NdjsonMediaType)
             .WithSummary("Import many signals (NDJSON)")
