@@ -70,9 +70,12 @@ public interface ISupplierGrain : ISubjectGrain
     /// <summary>Sets a recruiter's share of this supplier's workforce, refusing a total above 1.</summary>
     Task<LinkResult> LinkRecruiterAsync(string recruiterId, double workforceShare);
 
-    /// <summary>A linked recruiter's score changed; one-way so that the recruiter never waits on a supplier.</summary>
+    /// <summary>
+    /// A linked recruiter's score changed. One-way, so the recruiter never waits on a supplier; the supplier then pulls
+    /// the score itself, because one-way messages may arrive out of order and a pushed value could be stale.
+    /// </summary>
     [OneWay]
-    Task RecruiterScoreChangedAsync(string recruiterId, int recruiterScore);
+    Task RecruiterScoreChangedAsync(string recruiterId);
 }
 
 public interface IRecruiterGrain : ISubjectGrain

@@ -54,7 +54,7 @@ public sealed class RecruiterGrain(
             if (scoreChanged || _newlyLinkedSuppliers.Contains(supplierId))
             {
                 _ = GrainFactory.GetGrain<ISupplierGrain>(SubjectKeys.Supplier(supplierId))
-                    .RecruiterScoreChangedAsync(SubjectId, current.Score);
+                    .RecruiterScoreChangedAsync(SubjectId);
             }
         }
 

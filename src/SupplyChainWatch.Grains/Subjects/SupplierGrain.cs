@@ -124,9 +124,15 @@ public sealed class SupplierGrain(
         return new LinkResult(LinkOutcome.Linked, total);
     }
 
-    public async Task RecruiterScoreChangedAsync(string recruiterId, int recruiterScore)
+    public async Task RecruiterScoreChangedAsync(string recruiterId)
     {
-        if (!Document.Recruiters.TryGetValue(recruiterId, out var link) || link.RecruiterScore == recruiterScore)
+        if (!Document.Recruiters.TryGetValue(recruiterId, out var link))
+        {
+            return;
+        }
+
+        var recruiterScore = await GrainFactory.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(recruiterId)).GetScoreAsync();
+        if (link.RecruiterScore == recruiterScore)
         {
             return;
         }
