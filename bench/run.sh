@@ -21,8 +21,14 @@ PGPORT=$(free_port)
 SERVICE_PID=""
 
 cleanup() {
+  local status=$?
   [[ -n "$SERVICE_PID" ]] && kill "$SERVICE_PID" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
+  if [[ $status -ne 0 ]]; then
+    # Keep the service logs of a failed run where they can be read.
+    mkdir -p "$ROOT/bench/results/failed" && cp "$WORK"/*.log "$ROOT/bench/results/failed/" 2>/dev/null || true
+    echo "bench failed ($status); service logs in bench/results/failed/" >&2
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -70,9 +76,10 @@ chmod 644 "$WORK/insert.sql"
 PGBENCH_TPS=$(pgbench -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_LOOP" -f "$WORK/insert.sql" baseline 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')
 echo "RESULT|PostgreSQL single-row INSERT (pgbench)|$PGBENCH_TPS|tx/s|$CONNECTIONS connections, custom script" | tee "$WORK/baseline.results"
-"${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy.csv'"
+mkdir -p "$WORK/copy" && chown postgres "$WORK/copy" # server-side COPY runs as the postgres user
+"${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy/copy.csv'"
 START=$(date +%s.%N)
-"${PSQL[@]}" -d baseline -c "COPY copy_target FROM '$WORK/copy.csv'"
+"${PSQL[@]}" -d baseline -c "COPY copy_target FROM '$WORK/copy/copy.csv'"
 END=$(date +%s.%N)
 echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START)))")|rows/s|$COPY_ROWS rows of 400 bytes" | tee -a "$WORK/baseline.results"
 
