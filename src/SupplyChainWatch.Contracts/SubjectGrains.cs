@@ -54,9 +54,12 @@ public interface ISubjectGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<int> GetScoreAsync();
 
-    /// <summary>The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log.</summary>
+    /// <summary>
+    /// The current risk, or the risk as it stood at <paramref name="asOf"/> recomputed from the evidence log; null when
+    /// nothing is recorded about the subject (one call answers both, which keeps the risk query to one grain call).
+    /// </summary>
     [AlwaysInterleave]
-    Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf);
+    Task<RiskEvaluation?> GetRiskAsync(DateTimeOffset? asOf);
 
     /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
     Task<bool> RescoreAsync();

@@ -116,8 +116,13 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return true;
     }
 
-    public async Task<RiskEvaluation> GetRiskAsync(DateTimeOffset? asOf)
+    public async Task<RiskEvaluation?> GetRiskAsync(DateTimeOffset? asOf)
     {
+        if (AppliedSeq == 0)
+        {
+            return null;
+        }
+
         var now = Services.Clock.Now;
         if (asOf is null || asOf.Value >= now)
         {

@@ -28,12 +28,8 @@ public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRi
         ISubjectGrain grain = request.SubjectType == SubjectType.Supplier
             ? grains.GetGrain<ISupplierGrain>(SubjectKeys.Supplier(request.SubjectId))
             : grains.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(request.SubjectId));
-        var overview = await grain.GetOverviewAsync();
-        if (overview.EvidenceSeq == 0)
-        {
-            return new CommandResult<RiskEvaluation>.NotFound($"No {Validation.KebabCase(request.SubjectType)} '{request.SubjectId}' is known.");
-        }
-
-        return new CommandResult<RiskEvaluation>.Ok(await grain.GetRiskAsync(request.AsOf), Created: false);
+        return await grain.GetRiskAsync(request.AsOf) is { } risk
+            ? new CommandResult<RiskEvaluation>.Ok(risk, Created: false)
+            : new CommandResult<RiskEvaluation>.NotFound($"No {Validation.KebabCase(request.SubjectType)} '{request.SubjectId}' is known.");
     }
 }
