@@ -7,6 +7,7 @@ using SupplyChainWatch.Api.Features.Recruiters;
 using SupplyChainWatch.Api.Features.RecruitmentFees;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
+using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Api.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ builder.Services.AddRiskModel(builder.Configuration);
 builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
@@ -35,6 +37,7 @@ app.MapAuditEndpoints();
 app.MapGrievanceEndpoints();
 app.MapRecruitmentFeeEndpoints();
 app.MapEscalationEndpoints();
+app.MapWebhookEndpoints();
 
 await app.RunAsync();
 
