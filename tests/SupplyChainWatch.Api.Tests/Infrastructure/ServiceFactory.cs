@@ -29,6 +29,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Extra settings (e.g. <c>Webhooks:…</c>); set before the first client is created.</summary>
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
@@ -37,6 +40,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("RiskModel:ConfigDirectory", TestPaths.ConfigDirectory);
         builder.UseSetting("Cluster:SiloPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Cluster:GatewayPort", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureTestServices(services =>
         {
