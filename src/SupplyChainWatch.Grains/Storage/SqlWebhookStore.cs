@@ -307,6 +307,21 @@ public sealed class SqlWebhookStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Whether any delivery is due, read without taking the write path: idle polls of every silo then cost a read, not a
+    /// write transaction competing with ingestion (on SQLite, for the one writer).
+    /// </summary>
+    public async Task<bool> AnyDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            "SELECT 1 FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id " +
+            "WHERE d.status = 'pending' AND s.enabled = 1 AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now) LIMIT 1;");
+        StorageDatabase.AddParameter(command, "@now", _database.TimestampParameter(now));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>
     /// Takes the lease of up to <paramref name="max"/> due deliveries of enabled subscriptions. A row whose lease expired
     /// (its dispatcher died between sending and recording) is due again.
     /// </summary>

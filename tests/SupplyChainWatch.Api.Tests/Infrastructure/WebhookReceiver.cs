@@ -80,16 +80,17 @@ public sealed class WebhookReceiver : IAsyncDisposable
             _counts[path] = index + 1;
         }
 
+        // Recorded on arrival, before any scripted delay: a sender killed while waiting for the answer has still sent.
         var answer = Answer(path, index);
-        if (answer.Delay is { } delay)
-        {
-            await Task.Delay(delay);
-        }
-
         lock (_received)
         {
             _received.Add(new ReceivedWebhook(path, context.Request.Headers["webhook-id"].ToString(), context.Request.Headers["webhook-timestamp"].ToString(),
                 context.Request.Headers["webhook-signature"].ToString(), body, DateTimeOffset.UtcNow, answer.Status));
+        }
+
+        if (answer.Delay is { } delay)
+        {
+            await Task.Delay(delay, CancellationToken.None);
         }
 
         context.Response.StatusCode = answer.Status;

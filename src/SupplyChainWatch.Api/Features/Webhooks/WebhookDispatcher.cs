@@ -49,8 +49,11 @@ public sealed partial class WebhookDispatcher(
             try
             {
                 store.TakeEnqueuedSignal();
+                // Claim in batches (half the slots free, or all when idle) and only when something is due: every claim is a
+                // write transaction, and writes are what ingestion needs.
                 var free = slots.CurrentCount;
-                if (free > 0)
+                var max = Math.Max(1, _options.MaxConcurrency);
+                if ((free >= Math.Max(1, max / 2) || free == max) && await store.AnyDueAsync(stoppingToken))
                 {
                     claimed = await store.ClaimAsync(_leaseOwner, free, _options.LeaseDuration, stoppingToken);
                 }
@@ -93,7 +96,7 @@ public sealed partial class WebhookDispatcher(
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
-            if (claimed.Count > 0 && slots.CurrentCount > 0)
+            if (claimed.Count > 0 && slots.CurrentCount >= Math.Max(1, Math.Max(1, _options.MaxConcurrency) / 2))
             {
                 // There may be more due rows: claim again at once.
                 continue;
@@ -103,11 +106,15 @@ public sealed partial class WebhookDispatcher(
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 wait.CancelAfter(_options.PollInterval);
-                await store.WaitForEnqueuedAsync(wait.Token);
-                if (slots.CurrentCount == 0)
+                if (slots.CurrentCount < Math.Max(1, Math.Max(1, _options.MaxConcurrency) / 2))
                 {
+                    // Busy: wait for a slot rather than for new rows (the poll interval still bounds the wait).
                     await slots.WaitAsync(wait.Token);
                     slots.Release();
+                }
+                else
+                {
+                    await store.WaitForEnqueuedAsync(wait.Token);
                 }
             }
             catch (OperationCanceledException)
