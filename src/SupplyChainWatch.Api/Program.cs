@@ -9,6 +9,7 @@ using SupplyChainWatch.Api.Features.RecruitmentFees;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
+using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Api.Hosting;
 
 // `migrate` applies the schema and exits; it never starts the web host or the silo.
@@ -24,6 +25,7 @@ builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
 builder.Services.AddSingleton<RescoreJobs>();
+builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails();
@@ -51,6 +53,7 @@ app.MapRecruitmentFeeEndpoints();
 app.MapSignalEndpoints(app.Configuration);
 app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
+app.MapWebhookEndpoints();
 
 return await SchemaCommand.RunServiceAsync(app);
 

@@ -94,6 +94,16 @@ public sealed class GrievanceConfidentialityTests : IDisposable
 
         // Let one-way grain calls and escalation writes finish before scanning the store and the logs.
         await Task.Delay(500);
+
+        // The webhooks the world's NGO subscription received (escalations of the severe grievance among them).
+        var receiver = await _factory.WebhookReceiverAsync();
+        await ApiCalls.EventuallyAsync(() => Task.FromResult(receiver.Received.Count(r => r.Body.Contains(world.Supplier, StringComparison.Ordinal))), n => n >= 2, TimeSpan.FromSeconds(10));
+        Assert.True(receiver.Received.Count >= 2, $"only {receiver.Received.Count} webhook deliveries to scan");
+        foreach (var delivery in receiver.Received)
+        {
+            answers.Append(delivery.Id).Append(' ').Append(delivery.Signature).Append(' ').AppendLine(delivery.Body);
+        }
+
         var text = answers.ToString();
         var logs = string.Join("\n", _factory.Logs.Lines);
         var files = Directory.GetFiles(_factory.DataDirectory).Select(f => (Name: Path.GetFileName(f), Bytes: ReadShared(f))).ToList();

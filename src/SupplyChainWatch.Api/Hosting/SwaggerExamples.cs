@@ -14,6 +14,7 @@ using SupplyChainWatch.Api.Features.RecruitmentFees;
 using SupplyChainWatch.Api.Features.Risk;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
+using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Domain;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -134,6 +135,15 @@ public sealed class SwaggerExamples : ISchemaFilter
                 new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],
             false);
         yield return new Features.Admin.RescoreJobView("rescore-7f3a", "running", 6200, 12000, 311, 5400.5, 1.07, SampleInstant, null);
+        var subscription = new SubscriptionView("whsub_6f1d0c2a9b8e4f7a8c5d3e2b1a0f9e8d", "https://hotline.example.org/scw-webhooks", "Case intake of the Malaysia hotline",
+            ["case.escalated", "forced_labour.indicated"], new WebhookFilterBody(["MY"], ["apparel"], "high"), true, null, null, SampleInstant, SampleInstant);
+        yield return new SubscriptionBody(subscription.Url, subscription.Description, subscription.EventTypes, subscription.Filter);
+        yield return new SubscriptionSecretView(subscription, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwAbCdEfGhIjK=");
+        yield return new SubscriptionListView([subscription]);
+        yield return new DeliveryListView([new DeliveryView("msg_2f0c5e1b7a9d4c3e8f6a1b2c3d4e5f60", "sup:sunrise-2:4:case.escalated", "case.escalated", "delivered", 2,
+            SampleInstant, SampleInstant, SampleInstant.AddSeconds(6), null,
+            [new AttemptView(SampleInstant, 503, 182, "failed", "HTTP 503"), new AttemptView(SampleInstant.AddSeconds(6), 204, 41, "delivered", null)])]);
+        yield return new ReplayView("msg_2f0c5e1b7a9d4c3e8f6a1b2c3d4e5f60", "pending");
         yield return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["findings[0].indicators[0].code"] = ["'passport-kept' is not one of: deception-nature-of-work, …"] })
         {
             Title = "The request is invalid.",

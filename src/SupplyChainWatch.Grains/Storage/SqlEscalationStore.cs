@@ -17,10 +17,14 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
 
     private readonly StorageDatabase _database;
     private readonly GroupCommitQueue<AddRequest> _queue;
+    private readonly SqlWebhookStore? _webhooks;
 
-    public SqlEscalationStore(StorageDatabase database)
+    /// <param name="database">The store's database.</param>
+    /// <param name="webhooks">When given, each new event gets its webhook outbox rows in the same transaction.</param>
+    public SqlEscalationStore(StorageDatabase database, SqlWebhookStore? webhooks = null)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        _webhooks = webhooks;
         _queue = new GroupCommitQueue<AddRequest>(WriteBatchAsync, static (request, error) => request.Completion.TrySetException(error), 256);
     }
 
@@ -103,15 +107,29 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
     private async Task WriteBatchAsync(IReadOnlyList<AddRequest> batch)
     {
         var rows = batch.SelectMany(r => r.Events).ToList();
-        await _database.WriteAsync(async (connection, transaction) =>
+        var outboxRows = await _database.WriteAsync(async (connection, transaction) =>
         {
+            var inserted = new HashSet<string>(StringComparer.Ordinal);
             for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
             {
-                await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
+                await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset)), inserted).ConfigureAwait(false);
             }
 
-            return true;
+            if (_webhooks is null || inserted.Count == 0)
+            {
+                return 0;
+            }
+
+            // Only events stored just now (a replayed event was ignored above and gets no second delivery); the first
+            // occurrence of an id within the batch is the one stored.
+            var fresh = rows.Where(r => inserted.Remove(r.EventId)).ToList();
+            return await _webhooks.EnqueueAsync(connection, transaction, fresh).ConfigureAwait(false);
         }, CancellationToken.None).ConfigureAwait(false);
+
+        if (outboxRows > 0)
+        {
+            _webhooks!.NotifyEnqueued();
+        }
 
         foreach (var request in batch)
         {
@@ -119,7 +137,7 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         }
     }
 
-    private async Task InsertChunkAsync(DbConnection connection, DbTransaction transaction, List<StoredEscalation> rows)
+    private async Task InsertChunkAsync(DbConnection connection, DbTransaction transaction, List<StoredEscalation> rows, HashSet<string> inserted)
     {
         await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
         var sql = new StringBuilder("INSERT INTO escalation_events (event_id, type, subject_id, subject_seq, created_at, payload_json) VALUES ");
@@ -137,9 +155,13 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         }
 
         // Duplicates (replays, or the same id twice in one batch) are ignored; the first stored row stays.
-        sql.Append(" ON CONFLICT (event_id) DO NOTHING;");
+        sql.Append(" ON CONFLICT (event_id) DO NOTHING RETURNING event_id;");
         command.CommandText = sql.ToString();
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            inserted.Add(reader.GetString(0));
+        }
     }
 
     private sealed record AddRequest(StoredEscalation[] Events, TaskCompletionSource Completion);

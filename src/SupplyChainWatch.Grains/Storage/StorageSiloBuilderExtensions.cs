@@ -15,7 +15,8 @@ public static class StorageSiloBuilderExtensions
     /// Registers grain storage <c>"scw"</c> and reminders (Orleans ADO.NET over our schema), PostgreSQL membership when the
     /// provider is PostgreSql (for SQLite the host configures localhost clustering), the schema migration at silo start,
     /// and singletons <see cref="StorageDatabase"/>, <see cref="SchemaMigrator"/>, <see cref="IEvidenceLog"/>,
-    /// <see cref="IReadModelStore"/> and <see cref="IEscalationStore"/>. SQLite mode serialises grain-state and reminder
+    /// <see cref="IReadModelStore"/>, <see cref="IEscalationStore"/> and <see cref="SqlWebhookStore"/> (whose outbox the
+    /// escalation store fills in the events' transaction). SQLite mode serialises grain-state and reminder
     /// writes through the same FIFO gate as the app stores' single writer.
     /// </summary>
     public static ISiloBuilder UseSupplyChainWatchStorage(this ISiloBuilder silo, StorageOptions options)
@@ -33,7 +34,8 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton<IEvidenceLog>(sp => sp.GetRequiredService<SqlEvidenceLog>());
         services.AddSingleton(_ => new SqlReadModelStore(database));
         services.AddSingleton<IReadModelStore>(sp => sp.GetRequiredService<SqlReadModelStore>());
-        services.AddSingleton(_ => new SqlEscalationStore(database));
+        services.AddSingleton(_ => new SqlWebhookStore(database));
+        services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));

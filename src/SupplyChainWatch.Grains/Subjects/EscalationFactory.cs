@@ -46,6 +46,23 @@ public static class EscalationFactory
         return events;
     }
 
+    /// <summary>
+    /// Adds the subject's country and sector (as the read model spells them) to each event's data, so that webhook
+    /// subscriptions can filter on them when the outbox rows are written, in the events' own transaction.
+    /// </summary>
+    public static IReadOnlyList<StoredEscalation> WithSubject(IReadOnlyList<StoredEscalation> events, SubjectSummary subject)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(subject);
+        return [.. events.Select(e =>
+        {
+            var data = JsonNode.Parse(e.PayloadJson)!.AsObject();
+            data["country"] = subject.Country;
+            data["sector"] = subject.Sector;
+            return e with { PayloadJson = data.ToJsonString(EvidenceJson.Options) };
+        })];
+    }
+
     private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier)
     {
         var prefix = $"{subjectKey}:{subjectSeq}:";

@@ -161,7 +161,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var previous = _state.State.LastEvaluation;
         var now = Services.Clock.Now;
         var evaluation = Evaluate(Document, now);
-        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now);
+        var events = EscalationFactory.WithSubject(
+            EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now),
+            Summarize(evaluation, now));
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
@@ -210,7 +212,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the
         // replay derives the same events and the store ignores them.
-        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents);
+        var events = EscalationFactory.WithSubject(
+            EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents),
+            Summarize(evaluation, now));
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
 /// <summary>Ids of the subjects and signals a <see cref="SeededWorld"/> created, for filling route parameters.</summary>
-public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId, string RescoreJobId = "");
+public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId, string RescoreJobId = "",
+    string WebhookUrl = "", string SubscriptionId = "", string SpareSubscriptionId = "", string DeliveryId = "");
 
 /// <summary>A date field and which way it is bounded (not before 1990, not in the future, or both).</summary>
 public sealed record DateField(string Path, bool RejectsPast, bool RejectsFuture, bool IsInstant = false);
@@ -25,8 +26,15 @@ public sealed record EndpointSpec(
     IReadOnlyList<DateField>? Dates = null,
     IReadOnlyList<string>? Codes = null,
     Func<WorldIds, string>? RawBody = null,
-    string ContentType = "application/json")
+    string ContentType = "application/json",
+    bool OwnerScoped = false)
 {
+    /// <summary>
+    /// The token subject that owns the world's webhook subscription: on <see cref="OwnerScoped"/> endpoints other
+    /// callers with an allowed role get 404, as if it did not exist.
+    /// </summary>
+    public const string Owner = "user-ngo";
+
     /// <summary>Null roles: anonymous access.</summary>
     public bool IsAnonymous => Roles is null;
 
@@ -40,6 +48,7 @@ public sealed record EndpointSpec(
 public static class EndpointCatalog
 {
     private static readonly string[] Read = ["compliance", "admin"];
+    private static readonly string[] Webhooks = ["ngo", "admin"];
 
     private static JsonNode Node(object body) => JsonSerializer.SerializeToNode(body, ApiCalls.Json)!;
 
@@ -98,6 +107,17 @@ public static class EndpointCatalog
             w => ImportLine(w).ToJsonString() + "\n", "application/x-ndjson"),
         new("POST /api/v1/admin/rescore", ["admin"], _ => "/api/v1/admin/rescore"),
         new("GET /api/v1/admin/rescore/{jobId}", ["admin"], w => $"/api/v1/admin/rescore/{w.RescoreJobId}"),
+
+        new("POST /api/v1/webhooks/subscriptions", Webhooks, _ => "/api/v1/webhooks/subscriptions",
+            w => Node(new { url = w.WebhookUrl, description = "hotline intake", eventTypes = new[] { "case.escalated" }, filter = new { countries = new[] { "MY" }, sectors = new[] { "apparel" }, minBand = "high" } }),
+            ["url", "eventTypes"], [], ["eventTypes[0]", "filter.sectors[0]", "filter.minBand"]),
+        new("GET /api/v1/webhooks/subscriptions", Webhooks, _ => "/api/v1/webhooks/subscriptions"),
+        new("GET /api/v1/webhooks/subscriptions/{subscriptionId}", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}", OwnerScoped: true),
+        new("DELETE /api/v1/webhooks/subscriptions/{subscriptionId}", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SpareSubscriptionId}", OwnerScoped: true),
+        new("POST /api/v1/webhooks/subscriptions/{subscriptionId}/rotate-secret", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}/rotate-secret", OwnerScoped: true),
+        new("POST /api/v1/webhooks/subscriptions/{subscriptionId}/enable", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}/enable", OwnerScoped: true),
+        new("GET /api/v1/webhooks/subscriptions/{subscriptionId}/deliveries", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}/deliveries", OwnerScoped: true),
+        new("POST /api/v1/webhooks/deliveries/{deliveryId}/replay", Webhooks, w => $"/api/v1/webhooks/deliveries/{w.DeliveryId}/replay", OwnerScoped: true),
     ];
 
     private static JsonNode ImportLine(WorldIds w)
@@ -165,6 +185,21 @@ public static class SeededWorld
 
         // A re-scoring job, so that its progress endpoint has something to show.
         var job = (await client.PostJsonAsync("/api/v1/admin/rescore", null)).Expect(System.Net.HttpStatusCode.Accepted);
-        return ids with { RescoreJobId = job["jobId"]!.GetValue<string>() };
+        ids = ids with { RescoreJobId = job["jobId"]!.GetValue<string>() };
+
+        // Two subscriptions of one NGO (one to delete) and a delivered event, so that replay has something to resend.
+        var receiver = await factory.WebhookReceiverAsync();
+        using var ngo = factory.CreateClient(["ngo"]);
+        var url = receiver.Url($"/world-{tag}");
+        string Subscribe(JsonNode created) => created["subscription"]!["id"]!.GetValue<string>();
+        var subscription = Subscribe((await ngo.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url, eventTypes = new[] { "case.escalated", "risk.band_changed", "forced_labour.indicated" } }))
+            .Expect(System.Net.HttpStatusCode.Created));
+        var spare = Subscribe((await ngo.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url, eventTypes = new[] { "case.escalated" } })).Expect(System.Net.HttpStatusCode.Created));
+        (await client.PostJsonAsync("/api/v1/audits", Samples.Audit($"{ids.AuditId}-zt", ids.Supplier, null,
+            Samples.Finding("F-zt", "documents", "critical", 20, "verified", null, "document-retention")))).Expect(System.Net.HttpStatusCode.Created);
+        var delivered = await ApiCalls.EventuallyAsync(() => ngo.GetJsonAsync($"/api/v1/webhooks/subscriptions/{subscription}/deliveries?status=delivered"),
+            r => r.Body?["items"]?.AsArray().Count > 0, TimeSpan.FromSeconds(20));
+        var delivery = delivered.Expect(System.Net.HttpStatusCode.OK)["items"]!.AsArray()[0]!["id"]!.GetValue<string>();
+        return ids with { WebhookUrl = url, SubscriptionId = subscription, SpareSubscriptionId = spare, DeliveryId = delivery };
     }
 }

@@ -22,6 +22,25 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         DataDirectory = dataDirectory ?? TestPaths.NewTempDirectory();
         Clock = new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
         Storage = storage ?? new StorageOptions { Provider = StorageOptions.SqliteProvider, ConnectionString = $"Data Source={DatabasePath}" };
+
+        // Loopback receivers allowed and a fast retry schedule; the SSRF tests take loopback off the allow-list again.
+        WebhookTestSettings.Apply(Settings);
+    }
+
+    private WebhookReceiver? _webhookReceiver;
+
+    /// <summary>A loopback webhook receiver that lives as long as this service (started on first use).</summary>
+    public async Task<WebhookReceiver> WebhookReceiverAsync() => _webhookReceiver ??= await WebhookReceiver.StartAsync();
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_webhookReceiver is not null)
+        {
+            await _webhookReceiver.DisposeAsync();
+            _webhookReceiver = null;
+        }
+
+        await base.DisposeAsync();
     }
 
     public string DataDirectory { get; }

@@ -49,7 +49,10 @@ public static class TestTokens
         });
     }
 
-    public static AuthenticationHeaderValue Bearer(params string[] roles) => Bearer($"user-{string.Join('+', roles)}", roles);
+    public static AuthenticationHeaderValue Bearer(params string[] roles) => Bearer(SubjectOf(roles), roles);
+
+    /// <summary>The token subject <see cref="Bearer(string[])"/> gives a caller with these roles.</summary>
+    public static string SubjectOf(string[] roles) => $"user-{string.Join('+', roles)}";
 
     public static AuthenticationHeaderValue Bearer(string subject, string[] roles) => new("Bearer", Create(subject, roles));
 }
