@@ -6,6 +6,7 @@ using SupplyChainWatch.Api.Features.Grievances;
 using SupplyChainWatch.Api.Features.Health;
 using SupplyChainWatch.Api.Features.Recruiters;
 using SupplyChainWatch.Api.Features.RecruitmentFees;
+using SupplyChainWatch.Api.Features.Referrals;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
@@ -54,6 +55,7 @@ app.MapSignalEndpoints(app.Configuration);
 app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
 app.MapWebhookEndpoints();
+app.MapReferralEndpoints();
 
 return await SchemaCommand.RunServiceAsync(app);
 

@@ -21,7 +21,7 @@ public static class Roles
     /// <summary>Manages its own webhook subscriptions and reads their deliveries (with the webhook endpoints).</summary>
     public const string Ngo = "ngo";
 
-    /// <summary>Reads referral packages (with the referral endpoints).</summary>
+    /// <summary>Builds, reads and verifies consent-gated referral packages of cases; never grievance narratives.</summary>
     public const string CaseOfficer = "case-officer";
 
     /// <summary>Maintains subject profiles and recruiter links; reads what compliance reads; never grievance narratives.</summary>

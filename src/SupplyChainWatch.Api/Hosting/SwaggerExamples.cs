@@ -11,6 +11,7 @@ using SupplyChainWatch.Api.Features.Grievances;
 using SupplyChainWatch.Api.Features.Health;
 using SupplyChainWatch.Api.Features.Recruiters;
 using SupplyChainWatch.Api.Features.RecruitmentFees;
+using SupplyChainWatch.Api.Features.Referrals;
 using SupplyChainWatch.Api.Features.Risk;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
@@ -149,8 +150,43 @@ public sealed class SwaggerExamples : ISchemaFilter
             Title = "The request is invalid.",
             Status = 400,
         };
-        yield return SampleRisk(engine);
+        var risk = SampleRisk(engine);
+        yield return risk;
         yield return SampleRecruiterRisk(engine);
+        foreach (var sample in ReferralSamples(risk))
+        {
+            yield return sample;
+        }
+    }
+
+    /// <summary>A referral of the sample risk's case-17 to law enforcement: the grievance lacks consent and is redacted.</summary>
+    private static IEnumerable<object> ReferralSamples(RiskEvaluation risk)
+    {
+        var safety = new SafetyOverrideBody("imminent-danger", "Workers locked in the dormitory at night; fire exits chained.");
+        yield return new ReferralBody("sup:sunrise-2", "law-enforcement", "Royal Malaysia Police, Anti-Trafficking Unit", "Passports retained; debts workers cannot leave.", safety);
+        var classification = risk.Cases.First(c => c.CaseId == "ref:case-17");
+        var redacted = classification with
+        {
+            Involuntariness = [.. classification.Involuntariness.Where(o => o.SignalId != "WV-2026-1187")],
+            MenaceOfPenalty = [.. classification.MenaceOfPenalty.Where(o => o.SignalId != "WV-2026-1187")],
+            SignalIds = [.. classification.SignalIds.Where(s => s != "WV-2026-1187")],
+        };
+        const string Hash = "9f2c6d1e0b7a4c3d8e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70812";
+        var package = new ReferralPackage("rfp_4c1e0b9a7d2f4e6a8b3c5d7e9f1a2b3c", "sup:sunrise-2", "ref:case-17", "law-enforcement", "Royal Malaysia Police, Anti-Trafficking Unit",
+            "Passports retained; debts workers cannot leave.", safety, "officer-17", SampleInstant, new CaseFlags(true, false),
+            [new ConsentView("WV-2026-1187", true, true, false, false)], redacted, 1,
+            [
+                new ReferralItem(4, "finding", "finding:SMETA-2026-0042:F-07", SampleInstant.AddDays(-44), SampleInstant.AddDays(-40), Hash, Hash, Hash, false, null,
+                    """{"supplierId":"sunrise-2","recruiterId":null,"auditFirm":"Example Assurance Ltd","detail":{"auditId":"SMETA-2026-0042","findingId":"F-07"}}"""),
+                new ReferralItem(6, "grievance", "grievance:WV-2026-1187", SampleInstant.AddDays(-18), SampleInstant.AddDays(-18), Hash, Hash, Hash, true,
+                    "no consent to share with law-enforcement", null),
+            ],
+            new ChainHead(9, Hash));
+        yield return package;
+        yield return new VerificationView(false, package.ReferralId, 2, true, [new VerificationProblem(4, "items[0].contentJson", "its SHA-256 is not the item's contentHash: the content was altered")]);
+        yield return new ReferralAccessLogView(
+            [new ReferralAccessView(package.ReferralId, "sup:sunrise-2", "ref:case-17", "build", "officer-17", SampleInstant, "law-enforcement", "imminent-danger",
+                "2 items (1 redacted), rows 4,6, chain head 9; safety override imminent-danger: Workers locked in the dormitory at night; fire exits chained.")]);
     }
 
     /// <summary>A recruiter's risk (it holds the fee groups a supplier's does not).</summary>

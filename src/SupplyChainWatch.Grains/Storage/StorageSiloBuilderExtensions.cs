@@ -37,6 +37,7 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton(_ => new SqlWebhookStore(database));
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
+        services.AddSingleton(_ => new SqlReferralStore(database));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));
 

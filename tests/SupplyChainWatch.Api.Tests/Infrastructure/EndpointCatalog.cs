@@ -7,7 +7,7 @@ namespace SupplyChainWatch.Api.Tests.Infrastructure;
 
 /// <summary>Ids of the subjects and signals a <see cref="SeededWorld"/> created, for filling route parameters.</summary>
 public sealed record WorldIds(string Supplier, string Recruiter, string AuditId, string FindingId, string GrievanceId, string FeeReportId, string RescoreJobId = "",
-    string WebhookUrl = "", string SubscriptionId = "", string SpareSubscriptionId = "", string DeliveryId = "");
+    string WebhookUrl = "", string SubscriptionId = "", string SpareSubscriptionId = "", string DeliveryId = "", string ReferralId = "", string ReferralPackage = "");
 
 /// <summary>A date field and which way it is bounded (not before 1990, not in the future, or both).</summary>
 public sealed record DateField(string Path, bool RejectsPast, bool RejectsFuture, bool IsInstant = false);
@@ -118,6 +118,15 @@ public static class EndpointCatalog
         new("POST /api/v1/webhooks/subscriptions/{subscriptionId}/enable", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}/enable", OwnerScoped: true),
         new("GET /api/v1/webhooks/subscriptions/{subscriptionId}/deliveries", Webhooks, w => $"/api/v1/webhooks/subscriptions/{w.SubscriptionId}/deliveries", OwnerScoped: true),
         new("POST /api/v1/webhooks/deliveries/{deliveryId}/replay", Webhooks, w => $"/api/v1/webhooks/deliveries/{w.DeliveryId}/replay", OwnerScoped: true),
+
+        new("POST /api/v1/cases/{caseId}/referrals", ["case-officer"], w => $"/api/v1/cases/grievance:{w.GrievanceId}/referrals",
+            w => Node(new { subjectId = "sup:" + w.Supplier, recipientType = "ngo", recipientName = "Migrant Workers Hotline", reason = "Passports retained.", safetyOverride = (object?)null }),
+            ["subjectId", "recipientType", "recipientName", "reason"], [], ["recipientType"]),
+        new("GET /api/v1/referrals/{referralId}", ["case-officer"], w => $"/api/v1/referrals/{w.ReferralId}"),
+        // Verify answers 200 with valid=false for an altered package, so it is left out of the hostile suite (no Body);
+        // ReferralTests covers its bad input.
+        new("POST /api/v1/referrals/verify", ["case-officer", "admin"], _ => "/api/v1/referrals/verify", RawBody: w => w.ReferralPackage),
+        new("GET /api/v1/referrals/access-log", ["admin"], _ => "/api/v1/referrals/access-log"),
     ];
 
     private static JsonNode ImportLine(WorldIds w)
@@ -200,6 +209,12 @@ public static class SeededWorld
         var delivered = await ApiCalls.EventuallyAsync(() => ngo.GetJsonAsync($"/api/v1/webhooks/subscriptions/{subscription}/deliveries?status=delivered"),
             r => r.Body?["items"]?.AsArray().Count > 0, TimeSpan.FromSeconds(20));
         var delivery = delivered.Expect(System.Net.HttpStatusCode.OK)["items"]!.AsArray()[0]!["id"]!.GetValue<string>();
-        return ids with { WebhookUrl = url, SubscriptionId = subscription, SpareSubscriptionId = spare, DeliveryId = delivery };
+        ids = ids with { WebhookUrl = url, SubscriptionId = subscription, SpareSubscriptionId = spare, DeliveryId = delivery };
+
+        // A referral package of the grievance's case, so that reading and verifying have something to work on.
+        using var officer = factory.CreateClient(["case-officer"]);
+        var referral = EndpointCatalog.Specs.Single(s => s.Key == "POST /api/v1/cases/{caseId}/referrals");
+        var package = (await officer.PostJsonAsync(referral.Url(ids), referral.Body!(ids).ToJsonString())).Expect(System.Net.HttpStatusCode.Created);
+        return ids with { ReferralId = package["referralId"]!.GetValue<string>(), ReferralPackage = package.ToJsonString() };
     }
 }

@@ -11,5 +11,8 @@ public abstract record CommandResult<T>
 
     public sealed record Conflict(string Detail) : CommandResult<T>;
 
+    /// <summary>The caller may use the endpoint but not for this: the detail says why (e.g. consent is missing).</summary>
+    public sealed record Refused(string Detail) : CommandResult<T>;
+
     public static CommandResult<T> From(Validation validation) => new Invalid(validation.Errors);
 }

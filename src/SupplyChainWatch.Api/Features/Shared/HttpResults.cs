@@ -13,6 +13,7 @@ public static class HttpResults
             CommandResult<T>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation"),
             CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
             CommandResult<T>.Conflict conflict => TypedResults.Problem(conflict.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflicting duplicate."),
+            CommandResult<T>.Refused refused => TypedResults.Problem(refused.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Refused."),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };
 }

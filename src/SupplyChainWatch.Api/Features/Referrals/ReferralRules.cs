@@ -1,0 +1,167 @@
+using SupplyChainWatch.Api.Features.Shared;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Storage;
+
+namespace SupplyChainWatch.Api.Features.Referrals;
+
+/// <summary>Who a referral package is for.</summary>
+public enum RecipientType
+{
+    Ngo,
+    LawEnforcement,
+    LegalService,
+    LabourInspectorate,
+}
+
+/// <summary>Why a package may go to an authority without every worker's consent.</summary>
+public enum SafetyOverrideKind
+{
+    ImminentDanger,
+    Child,
+}
+
+/// <summary>One grievance of a case and what its worker agreed to share.</summary>
+public sealed record CaseGrievance(string GrievanceId, EvidenceContent.GrievanceConsent Consent);
+
+/// <summary>What the rules need to know about a case, read from its evidence-log rows.</summary>
+public sealed record CaseFacts(string CaseId, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<CaseGrievance> Grievances, bool ImminentDanger, bool ChildInvolved)
+{
+    /// <summary>The grievance a row tells about (the grievance or one of its status changes); null for other rows.</summary>
+    public IReadOnlyDictionary<long, string> GrievanceOfRow { get; init; } = new Dictionary<long, string>();
+}
+
+/// <summary>Whether a package may be built, and which grievances it must redact.</summary>
+public sealed record ReferralDecision(string? RefusalReason, IReadOnlySet<string> RedactedGrievances, bool OverrideApplied)
+{
+    public bool Allowed => RefusalReason is null;
+}
+
+/// <summary>
+/// The pure rules of referral packages: which evidence-log rows form a case (the grouping of rule FL-1: an audit, a
+/// grievance, a fee report, or every signal sharing a caseRef on the subject, each with its later status changes) and what
+/// consent allows. Authorities (law enforcement, labour inspectorates) get a package only when every grievance of the
+/// case consents to sharing with them, or under a safety override for a case that carries the matching flag; whatever
+/// was not consented to is redacted in every package, override or not: the override lets the authority learn of the
+/// case and act, it does not hand over a worker's account against their will.
+/// </summary>
+public static class ReferralRules
+{
+    public static readonly string[] CasePrefixes = ["audit:", "grievance:", "ref:", "fee-report:"];
+
+    public static bool IsAuthority(RecipientType recipient) => recipient is RecipientType.LawEnforcement or RecipientType.LabourInspectorate;
+
+    /// <summary>Whether the worker agreed to share with this kind of recipient.</summary>
+    public static bool Consents(EvidenceContent.GrievanceConsent consent, RecipientType recipient) =>
+        IsAuthority(recipient) ? consent.ShareWithLawEnforcement : consent.ShareWithNgo;
+
+    /// <summary>The rows of one case of a subject, with the facts consent and overrides depend on; null when no row is in it.</summary>
+    public static CaseFacts? Collect(IReadOnlyList<EvidenceRow> subjectRows, string caseId)
+    {
+        ArgumentNullException.ThrowIfNull(subjectRows);
+        var findingCase = new Dictionary<string, string>(StringComparer.Ordinal);
+        var grievanceCase = new Dictionary<string, string>(StringComparer.Ordinal);
+        var rows = new List<EvidenceRow>();
+        var grievances = new List<CaseGrievance>();
+        var grievanceOfRow = new Dictionary<long, string>();
+        bool imminentDanger = false, childInvolved = false;
+        foreach (var row in subjectRows.OrderBy(r => r.SubjectSeq))
+        {
+            string? rowCase = null;
+            switch (row.Kind)
+            {
+                case EvidenceKinds.Finding:
+                    {
+                        var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(row.ContentJson).Detail;
+                        rowCase = finding.CaseRef is { Length: > 0 } caseRef ? "ref:" + caseRef : "audit:" + finding.AuditId;
+                        findingCase[finding.SignalId] = rowCase;
+                        if (rowCase == caseId)
+                        {
+                            childInvolved |= finding.Category == FindingCategory.ChildLabour;
+                            imminentDanger |= finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety;
+                        }
+
+                        break;
+                    }
+
+                case EvidenceKinds.FindingStatus:
+                    {
+                        var change = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(row.ContentJson);
+                        rowCase = findingCase.GetValueOrDefault(change.AuditId + "/" + change.FindingId);
+                        break;
+                    }
+
+                case EvidenceKinds.Grievance:
+                    {
+                        var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(row.ContentJson);
+                        var detail = grievance.Detail;
+                        rowCase = detail.CaseRef is { Length: > 0 } caseRef ? "ref:" + caseRef : "grievance:" + detail.GrievanceId;
+                        grievanceCase[detail.GrievanceId] = rowCase;
+                        if (rowCase == caseId)
+                        {
+                            grievances.Add(new CaseGrievance(detail.GrievanceId, grievance.Consent));
+                            grievanceOfRow[row.SubjectSeq] = detail.GrievanceId;
+                            imminentDanger |= detail.ImminentDanger;
+                            childInvolved |= detail.ChildInvolved;
+                        }
+
+                        break;
+                    }
+
+                case EvidenceKinds.GrievanceStatus:
+                    {
+                        var change = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(row.ContentJson);
+                        rowCase = grievanceCase.GetValueOrDefault(change.GrievanceId);
+                        if (rowCase == caseId)
+                        {
+                            grievanceOfRow[row.SubjectSeq] = change.GrievanceId;
+                        }
+
+                        break;
+                    }
+
+                case EvidenceKinds.FeeReport:
+                    rowCase = "fee-report:" + EvidenceJson.Deserialize<EvidenceContent.FeeReport>(row.ContentJson).Detail.ReportId;
+                    break;
+            }
+
+            if (rowCase == caseId)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return rows.Count == 0 ? null : new CaseFacts(caseId, rows, grievances, imminentDanger, childInvolved) { GrievanceOfRow = grievanceOfRow };
+    }
+
+    public static ReferralDecision Decide(CaseFacts facts, RecipientType recipient, SafetyOverrideKind? safetyOverride)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var unconsented = facts.Grievances.Where(g => !Consents(g.Consent, recipient)).Select(g => g.GrievanceId).ToHashSet(StringComparer.Ordinal);
+        if (!IsAuthority(recipient) || unconsented.Count == 0)
+        {
+            return new ReferralDecision(null, unconsented, OverrideApplied: false);
+        }
+
+        var recipientName = Validation.KebabCase(recipient);
+        if (safetyOverride is null)
+        {
+            return new ReferralDecision(
+                $"Sharing with {recipientName} needs consent.shareWithLawEnforcement on every grievance of case '{facts.CaseId}'; " +
+                $"{string.Join(", ", unconsented.Order(StringComparer.Ordinal))} lack it. A safety override is possible only for a case that carries imminentDanger or childInvolved.",
+                unconsented, OverrideApplied: false);
+        }
+
+        var flagged = safetyOverride == SafetyOverrideKind.ImminentDanger ? facts.ImminentDanger : facts.ChildInvolved;
+        if (!flagged)
+        {
+            var flag = safetyOverride == SafetyOverrideKind.ImminentDanger ? "imminentDanger" : "childInvolved";
+            return new ReferralDecision(
+                $"A safety override of kind '{Validation.KebabCase(safetyOverride.Value)}' applies only to a case that carries {flag}; case '{facts.CaseId}' does not, " +
+                $"and {string.Join(", ", unconsented.Order(StringComparer.Ordinal))} lack consent to share with {recipientName}.",
+                unconsented, OverrideApplied: false);
+        }
+
+        return new ReferralDecision(null, unconsented, OverrideApplied: true);
+    }
+}
