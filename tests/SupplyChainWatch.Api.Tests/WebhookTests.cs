@@ -262,6 +262,8 @@ public sealed class WebhookTests(WebhookServiceFixture fixture, ITestOutputHelpe
 
         var created = await SubscribeAsync("https://hooks.example.org/x", ["corrective_action.overdue"], null);
         Assert.StartsWith("whsec_", created.Secret, StringComparison.Ordinal);
+        // Encrypted at rest: neither the secret nor its key part is in any column of any table.
+        Assert.Empty(await DatabaseInspection.FindAsync(fixture.Factory.DatabasePath, created.Secret["whsec_".Length..]));
         Assert.True(Convert.FromBase64String(created.Secret["whsec_".Length..]).Length >= 24);
         var one = (await _client.GetJsonAsync($"/api/v1/webhooks/subscriptions/{created.Id}")).Expect(HttpStatusCode.OK);
         Assert.Null(one["secret"]);

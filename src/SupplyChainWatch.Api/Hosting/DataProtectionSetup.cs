@@ -14,10 +14,16 @@ public sealed class DatabaseXmlRepository(SqlDataProtectionKeyStore store) : IXm
         store.Store(friendlyName, element.ToString(SaveOptions.DisableFormatting));
 }
 
-/// <summary>Encrypts grievance narratives and contacts with a purpose of their own, so no other protector can read them.</summary>
-public sealed class DataProtectionTextProtector(IDataProtectionProvider provider) : IConfidentialTextProtector
+/// <summary>
+/// Encrypts confidential text with a purpose of its own (grievance narratives and contacts; webhook signing secrets),
+/// so no protector of another purpose can read it.
+/// </summary>
+public sealed class DataProtectionTextProtector(IDataProtectionProvider provider, string purpose) : IConfidentialTextProtector
 {
-    private readonly IDataProtector _protector = provider.CreateProtector("SupplyChainWatch.GrievanceVault.v1");
+    public const string GrievanceVaultPurpose = "SupplyChainWatch.GrievanceVault.v1";
+    public const string WebhookSecretsPurpose = "SupplyChainWatch.WebhookSecrets.v1";
+
+    private readonly IDataProtector _protector = provider.CreateProtector(purpose);
 
     public string Protect(string plaintext) => _protector.Protect(plaintext);
 

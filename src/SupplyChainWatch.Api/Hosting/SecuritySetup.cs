@@ -91,7 +91,10 @@ public static class SecuritySetup
         services.AddSingleton(sp => new SqlDataProtectionKeyStore(sp.GetRequiredService<StorageDatabase>(), TimeProvider.System));
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp => new ConfigureOptions<KeyManagementOptions>(
             options => options.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<SqlDataProtectionKeyStore>())));
-        services.AddSingleton<IConfidentialTextProtector, DataProtectionTextProtector>();
+        services.AddSingleton<IConfidentialTextProtector>(sp =>
+            new DataProtectionTextProtector(sp.GetRequiredService<IDataProtectionProvider>(), DataProtectionTextProtector.GrievanceVaultPurpose));
+        services.AddKeyedSingleton<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey, (sp, _) =>
+            new DataProtectionTextProtector(sp.GetRequiredService<IDataProtectionProvider>(), DataProtectionTextProtector.WebhookSecretsPurpose));
         return builder;
     }
 

@@ -26,9 +26,18 @@ public sealed class SqlWebhookStore : IAsyncDisposable
     private readonly GroupCommitQueue<RecordRequest> _records;
     private readonly Channel<bool> _enqueued = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public SqlWebhookStore(StorageDatabase database, TimeProvider? time = null)
+    private readonly IConfidentialTextProtector _secrets;
+
+    /// <summary>Key of the <see cref="IConfidentialTextProtector"/> service that encrypts signing secrets at rest.</summary>
+    public const string SecretProtectorKey = "webhook-secrets";
+
+    /// <param name="database">The store.</param>
+    /// <param name="secretProtector">Encrypts signing secrets before they are written and decrypts them when read.</param>
+    /// <param name="time">Wall clock.</param>
+    public SqlWebhookStore(StorageDatabase database, IConfidentialTextProtector secretProtector, TimeProvider? time = null)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        _secrets = secretProtector ?? throw new ArgumentNullException(nameof(secretProtector));
         Time = time ?? TimeProvider.System;
         _records = new GroupCommitQueue<RecordRequest>(WriteRecordsAsync, static (r, e) => r.Completion.TrySetException(e), 256);
     }
@@ -130,7 +139,7 @@ public sealed class SqlWebhookStore : IAsyncDisposable
             StorageDatabase.AddParameter(command, "@description", s.Description);
             StorageDatabase.AddParameter(command, "@types", JsonSerializer.Serialize(s.EventTypes, Json));
             StorageDatabase.AddParameter(command, "@filter", JsonSerializer.Serialize(s.Filter, Json));
-            StorageDatabase.AddParameter(command, "@secret", s.Secret);
+            StorageDatabase.AddParameter(command, "@secret", _secrets.Protect(s.Secret));
             StorageDatabase.AddParameter(command, "@enabled", s.Enabled ? 1 : 0);
             StorageDatabase.AddParameter(command, "@created", _database.TimestampParameter(s.CreatedAt));
             StorageDatabase.AddParameter(command, "@updated", _database.TimestampParameter(s.UpdatedAt));
@@ -178,7 +187,7 @@ public sealed class SqlWebhookStore : IAsyncDisposable
             await using var command = StorageDatabase.CreateCommand(connection, transaction,
                 "UPDATE webhook_subscriptions SET previous_secret = secret, previous_secret_until = @until, secret = @secret, updated_at = @now WHERE id = @id AND owner = @owner;");
             StorageDatabase.AddParameter(command, "@until", _database.TimestampParameter(previousUntil));
-            StorageDatabase.AddParameter(command, "@secret", newSecret);
+            StorageDatabase.AddParameter(command, "@secret", _secrets.Protect(newSecret));
             StorageDatabase.AddParameter(command, "@now", _database.TimestampParameter(now));
             StorageDatabase.AddParameter(command, "@id", id);
             StorageDatabase.AddParameter(command, "@owner", owner);
@@ -363,8 +372,8 @@ public sealed class SqlWebhookStore : IAsyncDisposable
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                        reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : _database.ReadTimestamp(reader, 5), reader.GetString(6), reader.GetInt32(7)));
+                    claimed.Add(new ClaimedDelivery(reader.GetString(0), reader.GetString(1), reader.GetString(2), _secrets.Unprotect(reader.GetString(3)),
+                        reader.IsDBNull(4) ? null : _secrets.Unprotect(reader.GetString(4)), reader.IsDBNull(5) ? null : _database.ReadTimestamp(reader, 5), reader.GetString(6), reader.GetInt32(7)));
                 }
             }
 
@@ -451,7 +460,7 @@ public sealed class SqlWebhookStore : IAsyncDisposable
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                 JsonSerializer.Deserialize<string[]>(reader.GetString(4), Json) ?? [],
                 JsonSerializer.Deserialize<WebhookFilter>(reader.GetString(5), Json) ?? WebhookFilter.None,
-                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : _database.ReadTimestamp(reader, 8),
+                _secrets.Unprotect(reader.GetString(6)), reader.IsDBNull(7) ? null : _secrets.Unprotect(reader.GetString(7)), reader.IsDBNull(8) ? null : _database.ReadTimestamp(reader, 8),
                 reader.GetInt32(9) == 1, reader.IsDBNull(10) ? null : reader.GetString(10), _database.ReadTimestamp(reader, 11), _database.ReadTimestamp(reader, 12)));
         }
 

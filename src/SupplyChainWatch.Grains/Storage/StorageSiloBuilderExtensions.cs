@@ -34,7 +34,7 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton<IEvidenceLog>(sp => sp.GetRequiredService<SqlEvidenceLog>());
         services.AddSingleton(_ => new SqlReadModelStore(database));
         services.AddSingleton<IReadModelStore>(sp => sp.GetRequiredService<SqlReadModelStore>());
-        services.AddSingleton(_ => new SqlWebhookStore(database));
+        services.AddSingleton(sp => new SqlWebhookStore(database, sp.GetRequiredKeyedService<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey)));
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));

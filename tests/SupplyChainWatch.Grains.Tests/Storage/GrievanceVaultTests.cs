@@ -63,16 +63,6 @@ public abstract class GrievanceVaultContract
         var other = new SqlDataProtectionKeyStore(database, TimeProvider.System);
         Assert.Equal(["<key id=\"a\" />", "<key id=\"b\" />"], other.ReadAll());
     }
-
-    /// <summary>Stands in for Data Protection: reversible, and visibly not the clear text.</summary>
-    private sealed class ReversibleProtector : IConfidentialTextProtector
-    {
-        public const string Prefix = "protected:";
-
-        public string Protect(string plaintext) => Prefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(plaintext));
-
-        public string Unprotect(string protectedText) => Encoding.UTF8.GetString(Convert.FromBase64String(protectedText[Prefix.Length..]));
-    }
 }
 
 public sealed class SqliteGrievanceVaultTests : GrievanceVaultContract, IAsyncDisposable

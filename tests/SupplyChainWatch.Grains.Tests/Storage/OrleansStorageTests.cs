@@ -49,6 +49,7 @@ public abstract class OrleansStorageContract(ITestOutputHelper output)
                 o.ServiceId = "scw-test";
             });
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.AddKeyedSingleton<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey, new ReversibleProtector());
             silo.UseSupplyChainWatchStorage(options);
         });
 

@@ -28,7 +28,7 @@ public abstract class WebhookOutboxContract
     {
         await using var database = await CreateMigratedAsync();
         var time = new FakeTimeProvider(At);
-        await using var webhooks = new SqlWebhookStore(database, time);
+        await using var webhooks = new SqlWebhookStore(database, new ReversibleProtector(), time);
         await using var escalations = new SqlEscalationStore(database, webhooks);
         await webhooks.CreateAsync(Subscription("all-my", "ngo-1", ["case.escalated", "risk.band_changed"], new WebhookFilter(["MY"], [], null)));
         await webhooks.CreateAsync(Subscription("critical-electronics", "ngo-2", ["case.escalated"], new WebhookFilter([], ["electronics"], "critical")));
@@ -63,7 +63,7 @@ public abstract class WebhookOutboxContract
     {
         await using var database = await CreateMigratedAsync();
         var time = new FakeTimeProvider(At);
-        await using var webhooks = new SqlWebhookStore(database, time);
+        await using var webhooks = new SqlWebhookStore(database, new ReversibleProtector(), time);
         await using var escalations = new SqlEscalationStore(database, webhooks);
         await webhooks.CreateAsync(Subscription("s", "ngo", ["case.escalated"], WebhookFilter.None));
         await escalations.AddAsync([.. Enumerable.Range(0, 40).Select(i => Event($"c{i}", "case.escalated", "critical", "MY"))]);
@@ -90,7 +90,7 @@ public abstract class WebhookOutboxContract
     {
         await using var database = await CreateMigratedAsync();
         var time = new FakeTimeProvider(At);
-        await using var webhooks = new SqlWebhookStore(database, time);
+        await using var webhooks = new SqlWebhookStore(database, new ReversibleProtector(), time);
         await using var escalations = new SqlEscalationStore(database, webhooks);
         await webhooks.CreateAsync(Subscription("s", "ngo", ["case.escalated"], WebhookFilter.None));
         await escalations.AddAsync([Event("g1", "case.escalated", "critical", "MY")]);
