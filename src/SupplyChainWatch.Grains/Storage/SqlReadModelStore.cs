@@ -181,7 +181,12 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         sql.Append(
             " ON CONFLICT (subject_id) DO UPDATE SET subject_type = excluded.subject_type, name = excluded.name, country = excluded.country," +
             " sector = excluded.sector, score = excluded.score, band = excluded.band, forced_labour = excluded.forced_labour, updated_at = excluded.updated_at" +
-            " WHERE excluded.updated_at >= read_model.updated_at;");
+            // Only a change of what the row shows moves updated_at: a re-evaluation that changes nothing (a replay on
+            // activation, a counterpart's unchanged score) leaves the row as it was.
+            " WHERE excluded.updated_at >= read_model.updated_at AND (excluded.subject_type IS DISTINCT FROM read_model.subject_type" +
+            " OR excluded.name IS DISTINCT FROM read_model.name OR excluded.country IS DISTINCT FROM read_model.country" +
+            " OR excluded.sector IS DISTINCT FROM read_model.sector OR excluded.score IS DISTINCT FROM read_model.score" +
+            " OR excluded.band IS DISTINCT FROM read_model.band OR excluded.forced_labour IS DISTINCT FROM read_model.forced_labour);");
         command.CommandText = sql.ToString();
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }

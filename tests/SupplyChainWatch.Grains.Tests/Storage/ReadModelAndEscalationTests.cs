@@ -38,6 +38,22 @@ public abstract class ReadModelAndEscalationContract
     }
 
     [Fact]
+    public async Task Read_model_rows_keep_their_updated_at_when_a_later_summary_shows_nothing_new()
+    {
+        await using var database = await CreateMigratedAsync();
+        await using var store = new SqlReadModelStore(database);
+        var query = new SubjectQuery("supplier", null, null, null, null, true, 10, null);
+
+        await store.UpsertAsync(Supplier("sup:1", 30, at: At));
+        await store.UpsertAsync(Supplier("sup:1", 30, at: At.AddMinutes(5))); // a re-evaluation on activation: same row
+        Assert.Equal(At, Assert.Single((await store.QueryAsync(query)).Items).UpdatedAt);
+
+        await store.UpsertAsync(Supplier("sup:1", 30, band: "critical", at: At.AddMinutes(6)));
+        var changed = Assert.Single((await store.QueryAsync(query)).Items);
+        Assert.Equal(("critical", At.AddMinutes(6)), (changed.Band, changed.UpdatedAt));
+    }
+
+    [Fact]
     public async Task Read_model_filters_sorts_and_pages_with_a_cursor()
     {
         await using var database = await CreateMigratedAsync();

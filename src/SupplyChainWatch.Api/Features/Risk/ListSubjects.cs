@@ -22,6 +22,14 @@ public sealed record ListSubjects(
 public sealed record SubjectListView(IReadOnlyList<SubjectListItem> Items, string? NextCursor);
 
 /// <summary>A subject's risk as the read model holds it.</summary>
+/// <param name="Id">Supplier or recruiter id.</param>
+/// <param name="Name">Name from the profile.</param>
+/// <param name="Country">Country from the profile.</param>
+/// <param name="Sector">Sector (suppliers).</param>
+/// <param name="Score">Score 0–100.</param>
+/// <param name="Band">low, medium, high or critical.</param>
+/// <param name="ForcedLabour">FL-1 classification of the subject.</param>
+/// <param name="UpdatedAt">When any of the values above last changed (a re-evaluation that changes nothing keeps it).</param>
 public sealed record SubjectListItem(string Id, string? Name, string? Country, string? Sector, int Score, string Band, string ForcedLabour, DateTimeOffset UpdatedAt);
 
 public sealed class ListSubjectsHandler(IReadModelStore readModel) : IRequestHandler<ListSubjects, CommandResult<SubjectListView>>
