@@ -26,6 +26,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
                 title = "The request could not be read.";
                 errors = ReadErrors(bad);
                 break;
+            case Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException or TimeoutException:
+                // A silo died or the cluster is re-balancing: nothing was acknowledged, and resubmitting with the same
+                // idempotency key is safe, so say so instead of answering a bare 500.
+                logger.LogWarning("Transient {ExceptionType} on {Method} {Path}", exception.GetType().Name, httpContext.Request.Method, httpContext.Request.Path);
+                status = StatusCodes.Status503ServiceUnavailable;
+                title = "The service is recovering from a cluster change; retry the same request.";
+                httpContext.Response.Headers.RetryAfter = "1";
+                break;
             default:
                 // Never echo the exception: messages may quote request content.
                 logger.LogError("Unhandled {ExceptionType} on {Method} {Path}", exception.GetType().Name, httpContext.Request.Method, httpContext.Request.Path);
