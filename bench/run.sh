@@ -9,9 +9,11 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
-if [[ $QUICK == 1 ]]; then SUPPLIERS=1000; RECRUITERS=200; SIGNALS=20000; SECONDS_PER_LOOP=4; COPY_ROWS=200000
+# --quick: the same phases on a smaller data set with shorter loops, so the whole run (build included) fits in 3 minutes.
+if [[ $QUICK == 1 ]]; then SUPPLIERS=500; RECRUITERS=100; SIGNALS=10000; SECONDS_PER_LOOP=3; COPY_ROWS=200000
 else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
 CONNECTIONS=64
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 # Profiling runs may shrink the data set (the table then says so in its notes): BENCH_SUPPLIERS, BENCH_SIGNALS, ...
 SUPPLIERS=${BENCH_SUPPLIERS:-$SUPPLIERS}; RECRUITERS=${BENCH_RECRUITERS:-$RECRUITERS}; SIGNALS=${BENCH_SIGNALS:-$SIGNALS}
 WORK=$(mktemp -d /tmp/scw-bench.XXXXXX)
@@ -118,7 +120,8 @@ echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START))
 
 mkdir -p "$ROOT/bench/results"
 OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick).md"
-python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
+LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
+  python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
 import sys, os, subprocess
 work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 def read(name):
@@ -146,9 +149,12 @@ def cell(rows, fig):
     v, unit, note = rows[fig]
     return f"{v:,.2f} {unit}" + (f" ({note})" if note else "")
 lines = []
-machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
+machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (${LOAD_AT_START} at the start), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
 lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}\n")
 lines.append(f"Machine: {machine}\n")
+lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRUITERS']} recruiters, {os.environ['SIGNALS']} imported signals; "
+             f"{os.environ['SECONDS_PER_LOOP']} s loops at {os.environ['CONNECTIONS']} connections. The service under test runs with "
+             "RateLimiting:PermitLimit raised (the per-client limit would otherwise answer 429 to the load generator).\n")
 lines.append("| figure | embedded (SQLite) | PostgreSQL | target |")
 lines.append("|---|---|---|---|")
 for fig in ["single ingest", "single ingest p50", "single ingest p99", "bulk import", "GET /health/live", "GET risk", "GET risk p99", "GET risk / live", "re-score", "memory per 10,000 active subjects"]:

@@ -280,6 +280,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Document = _state.State.DocumentJson is { } json
             ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
             : new TDocument();
+        _state.State.DocumentJson = null; // See ReleaseSnapshotText.
         Current = _state.State.LastEvaluation;
 
         var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
@@ -299,6 +300,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
+            ReleaseSnapshotText();
         }
         catch (InconsistentStateException exception)
         {
@@ -325,8 +327,15 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             _state.State.LastEvaluation = evaluation;
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
+            ReleaseSnapshotText();
         }
     }
+
+    /// <summary>
+    /// The document's JSON is only needed while it is being written (every write serialises the document afresh), and it
+    /// is as large as the document itself: kept in state it doubled an active subject's memory.
+    /// </summary>
+    private void ReleaseSnapshotText() => _state.State.DocumentJson = null;
 
     private async Task EnsureTimeChecksAsync()
     {
