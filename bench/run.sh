@@ -9,9 +9,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
-if [[ $QUICK == 1 ]]; then SUPPLIERS=1000; RECRUITERS=200; SIGNALS=20000; SECONDS_PER_LOOP=4; COPY_ROWS=200000
+# --quick: the same phases on a smaller data set with shorter loops, so the whole run (build included) fits in 3 minutes.
+if [[ $QUICK == 1 ]]; then SUPPLIERS=500; RECRUITERS=100; SIGNALS=10000; SECONDS_PER_LOOP=3; COPY_ROWS=200000
 else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
 CONNECTIONS=64
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# Profiling runs may shrink the data set (the table then says so in its notes): BENCH_SUPPLIERS, BENCH_SIGNALS, ...
+SUPPLIERS=${BENCH_SUPPLIERS:-$SUPPLIERS}; RECRUITERS=${BENCH_RECRUITERS:-$RECRUITERS}; SIGNALS=${BENCH_SIGNALS:-$SIGNALS}
 WORK=$(mktemp -d /tmp/scw-bench.XXXXXX)
 chmod 755 "$WORK"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -19,22 +23,29 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 PGPORT=$(free_port)
 SERVICE_PID=""
+# The service trusts tokens signed with a key made for this run only; the load generator mints its token with it.
+export SCW_BENCH_SIGNING_KEY; SCW_BENCH_SIGNING_KEY=$(head -c 32 /dev/urandom | base64)
+export SCW_BENCH_ISSUER=scw-bench SCW_BENCH_AUDIENCE=scw-api
 
 cleanup() {
   local status=$?
   [[ -n "$SERVICE_PID" ]] && kill "$SERVICE_PID" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m immediate -w stop >/dev/null 2>&1 || true
-  if [[ $status -ne 0 ]]; then
-    # Keep the service logs of a failed run where they can be read.
-    mkdir -p "$ROOT/bench/results/failed" && cp "$WORK"/*.log "$ROOT/bench/results/failed/" 2>/dev/null || true
-    echo "bench failed ($status); service logs in bench/results/failed/" >&2
-  fi
+  # Keep the service logs where they can be read: of a failed run in failed/, of the last run in logs/.
+  local kept=logs
+  [[ $status -ne 0 ]] && kept=failed
+  mkdir -p "$ROOT/bench/results/$kept" && cp "$WORK"/*.log "$ROOT/bench/results/$kept/" 2>/dev/null || true
+  [[ $status -ne 0 ]] && echo "bench failed ($status); service logs in bench/results/failed/" >&2
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-echo "== build (Release)"
-dotnet build "$ROOT/SupplyChainWatch.sln" -c Release -v q -nologo | grep -E "error|Warn|Elapsed" || true
+echo "== build (Release: the service and the load generator only; incremental, so a second run spends seconds here)"
+BUILD_START=$(date +%s)
+for project in src/SupplyChainWatch.Api bench/SupplyChainWatch.Bench.Load; do
+  dotnet build "$ROOT/$project" -c Release -v q -nologo >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+done
+echo "build: $(( $(date +%s) - BUILD_START )) s"
 API="$ROOT/src/SupplyChainWatch.Api/bin/Release/net10.0/SupplyChainWatch.Api.dll"
 LOAD="$ROOT/bench/SupplyChainWatch.Bench.Load/bin/Release/net10.0/SupplyChainWatch.Bench.Load.dll"
 
@@ -51,18 +62,42 @@ run_service() { # $1 = mode name, then env assignments
   local port; port=$(free_port)
   env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
     RiskModel__ConfigDirectory="$ROOT/config" Cluster__SiloPort="$(free_port)" Cluster__GatewayPort="$(free_port)" \
+    Authentication__Schemes__Bearer__ValidIssuer=$SCW_BENCH_ISSUER Authentication__Schemes__Bearer__ValidAudiences__0=$SCW_BENCH_AUDIENCE \
+    Authentication__Schemes__Bearer__SigningKeys__0__Issuer=$SCW_BENCH_ISSUER Authentication__Schemes__Bearer__SigningKeys__0__Value=$SCW_BENCH_SIGNING_KEY \
+    RateLimiting__PermitLimit=1000000000 \
     Logging__LogLevel__Default=Warning dotnet "$API" >"$WORK/$mode.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+  local counters=""
+  if [[ -n "${BENCH_COUNTERS:-}" ]]; then
+    # BENCH_COUNTERS=1: the grains' stage timings and the runtime's counters, every 2 s, to bench/results/traces/.
+    mkdir -p "$ROOT/bench/results/traces"
+    "${DOTNET_COUNTERS:-$HOME/.dotnet/tools/dotnet-counters}" collect -p "$SERVICE_PID" --refresh-interval 2 --format csv \
+      --counters "SupplyChainWatch.Grains,System.Runtime" -o "$ROOT/bench/results/traces/$mode-counters.csv" >/dev/null 2>&1 &
+    counters=$!
+  fi
   echo "== $mode: load ($SUPPLIERS suppliers, $RECRUITERS recruiters, $SIGNALS signals, ${SECONDS_PER_LOOP}s loops, $CONNECTIONS connections)"
+  # BENCH_TRACE=<phase> (import, ingest, risk, rescore) samples the service with dotnet-trace for BENCH_TRACE_SECONDS
+  # when the load generator enters that phase; the trace goes to bench/results/traces/.
   dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" \
+    2> >(while IFS= read -r line; do
+           echo "$line" >&2
+           if [[ -n "${BENCH_TRACE:-}" && "$line" == "phase: $BENCH_TRACE" ]]; then
+             mkdir -p "$ROOT/bench/results/traces"
+             "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$SERVICE_PID" --duration "00:00:${BENCH_TRACE_SECONDS:-08}" \
+               -o "$ROOT/bench/results/traces/$mode-$BENCH_TRACE.nettrace" >/dev/null 2>&1 &
+           fi
+         done) \
     | tee "$WORK/$mode.results"
+  [[ -n "$counters" ]] && { kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true; }
   kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
 }
 
 mkdir -p "$WORK/embedded"
-run_service embedded Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded/scw.db"
-run_service postgresql Storage__Provider=PostgreSql \
+# BENCH_MODES limits the run to some modes while profiling (the table then lacks the others' column).
+MODES=${BENCH_MODES:-embedded postgresql}
+[[ " $MODES " == *" embedded "* ]] && run_service embedded Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded/scw.db"
+[[ " $MODES " == *" postgresql "* ]] && run_service postgresql Storage__Provider=PostgreSql \
   "Storage__ConnectionString=Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=scw;Maximum Pool Size=100"
 
 echo "== PostgreSQL baselines"
@@ -85,12 +120,16 @@ echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START))
 
 mkdir -p "$ROOT/bench/results"
 OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick).md"
-python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
+LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
+  python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
 import sys, os, subprocess
 work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 def read(name):
     rows = {}
-    for line in open(os.path.join(work, name + ".results")):
+    path = os.path.join(work, name + ".results")
+    if not os.path.exists(path):
+        return rows
+    for line in open(path):
         if line.startswith("RESULT|"):
             _, fig, val, unit, note = line.rstrip("\n").split("|", 4)
             rows[fig] = (float(val) if val else float("nan"), unit, note)
@@ -110,9 +149,12 @@ def cell(rows, fig):
     v, unit, note = rows[fig]
     return f"{v:,.2f} {unit}" + (f" ({note})" if note else "")
 lines = []
-machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
+machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (${LOAD_AT_START} at the start), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
 lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}\n")
 lines.append(f"Machine: {machine}\n")
+lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRUITERS']} recruiters, {os.environ['SIGNALS']} imported signals; "
+             f"{os.environ['SECONDS_PER_LOOP']} s loops at {os.environ['CONNECTIONS']} connections. The service under test runs with "
+             "RateLimiting:PermitLimit raised (the per-client limit would otherwise answer 429 to the load generator).\n")
 lines.append("| figure | embedded (SQLite) | PostgreSQL | target |")
 lines.append("|---|---|---|---|")
 for fig in ["single ingest", "single ingest p50", "single ingest p99", "bulk import", "GET /health/live", "GET risk", "GET risk p99", "GET risk / live", "re-score", "memory per 10,000 active subjects"]:

@@ -18,6 +18,11 @@ var connections = int.Parse(args[6], CultureInfo.InvariantCulture);
 
 using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false };
 using var http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(30) };
+// run.sh makes the service trust a per-run HMAC key (Authentication:Schemes:Bearer:SigningKeys) and passes it here.
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BenchToken.Create(
+    Environment.GetEnvironmentVariable("SCW_BENCH_SIGNING_KEY") ?? throw new InvalidOperationException("SCW_BENCH_SIGNING_KEY is not set (run bench/run.sh)."),
+    Environment.GetEnvironmentVariable("SCW_BENCH_ISSUER") ?? "scw-bench",
+    Environment.GetEnvironmentVariable("SCW_BENCH_AUDIENCE") ?? "scw-api"));
 var data = new SyntheticData(supplierCount, recruiterCount, seed: 42);
 
 void Result(string figure, double value, string unit, string note = "") =>
@@ -39,6 +44,7 @@ await Load.ForEachAsync(Enumerable.Range(0, supplierCount), connections, async i
 Console.Error.WriteLine($"setup: {supplierCount} suppliers, {recruiterCount} recruiters in {setup.Elapsed.TotalSeconds:0.0} s");
 
 // (2) Bulk import, streamed from the generator (the file never exists on disk or in memory as a whole).
+Console.Error.WriteLine("phase: import");
 var import = Stopwatch.StartNew();
 using (var content = new NdjsonContent(data, bulkSignals))
 using (var response = await http.PostAsync("/api/v1/signals:import", content))
@@ -110,6 +116,30 @@ internal static class Http
 
         await response.Content.CopyToAsync(Stream.Null);
     }
+}
+
+/// <summary>An HS256 JWT with every role the benchmark's calls need, signed with the run's key.</summary>
+internal static class BenchToken
+{
+    public static string Create(string keyBase64, string issuer, string audience)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { alg = "HS256", typ = "JWT" }));
+        var payload = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["sub"] = "bench",
+            ["iss"] = issuer,
+            ["aud"] = audience,
+            ["nbf"] = now - 60,
+            ["iat"] = now - 60,
+            ["exp"] = now + 6 * 3600,
+            ["role"] = new[] { "admin", "compliance", "auditor", "grievance-handler", "recruitment-monitor" },
+        }));
+        var signature = System.Security.Cryptography.HMACSHA256.HashData(Convert.FromBase64String(keyBase64), Encoding.ASCII.GetBytes(header + "." + payload));
+        return header + "." + payload + "." + Base64Url(signature);
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 internal sealed record LoopResult(double Rate, double P50, double P99, long Count);

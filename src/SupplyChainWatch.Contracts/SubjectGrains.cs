@@ -14,6 +14,14 @@ public sealed record SubjectOverview(
     [property: Id(5)] int SignalCount,
     [property: Id(6)] long EvidenceSeq);
 
+/// <summary>
+/// A risk evaluation as a risk query answers it. Immutable, so a call inside the silo hands over the grain's own
+/// instance instead of deep-copying it (the evaluation crosses grain calls as JSON, so a copy is a serialise and a
+/// parse): the API then serialises the same instance once for all the reads that get it.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation);
+
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>
 [GenerateSerializer, Immutable]
 public sealed record LinkView(
@@ -59,7 +67,7 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// nothing is recorded about the subject (one call answers both, which keeps the risk query to one grain call).
     /// </summary>
     [AlwaysInterleave]
-    Task<RiskEvaluation?> GetRiskAsync(DateTimeOffset? asOf);
+    Task<RiskAnswer?> GetRiskAsync(DateTimeOffset? asOf);
 
     /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
     Task<bool> RescoreAsync();

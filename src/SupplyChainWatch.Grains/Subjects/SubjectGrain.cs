@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
@@ -21,6 +22,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private readonly ILogger _logger;
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
     private IGrainTimer? _snapshotTimer;
+    private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -116,29 +118,40 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return true;
     }
 
-    public async Task<RiskEvaluation?> GetRiskAsync(DateTimeOffset? asOf)
+    public Task<RiskAnswer?> GetRiskAsync(DateTimeOffset? asOf)
     {
         if (AppliedSeq == 0)
         {
-            return null;
+            return Task.FromResult<RiskAnswer?>(null);
         }
 
         var now = Services.Clock.Now;
-        if (asOf is null || asOf.Value >= now)
+        if (asOf is not null && asOf.Value < now)
         {
-            if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
-            {
-                Current = Evaluate(Document, now);
-            }
-
-            return Current;
+            return GetRiskAsOfAsync(asOf.Value);
         }
 
+        if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
+        {
+            Current = Evaluate(Document, now);
+        }
+
+        // One answer object per evaluation: repeated reads hand out the same instance (see RiskAnswer).
+        if (!ReferenceEquals(_answer?.Evaluation, Current))
+        {
+            _answer = new RiskAnswer(Current);
+        }
+
+        return Task.FromResult<RiskAnswer?>(_answer);
+    }
+
+    private async Task<RiskAnswer?> GetRiskAsOfAsync(DateTimeOffset asOf)
+    {
         // "As of": the evidence as it was recorded by that instant, evaluated at that instant.
         var asOfDocument = new TDocument();
         foreach (var row in await ReadLogAsync(0, CancellationToken.None))
         {
-            if (row.RecordedAt > asOf.Value)
+            if (row.RecordedAt > asOf)
             {
                 break;
             }
@@ -147,7 +160,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         }
 
         PrepareAsOfDocument(asOfDocument);
-        return Evaluate(asOfDocument, asOf.Value);
+        return new RiskAnswer(Evaluate(asOfDocument, asOf));
     }
 
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
@@ -206,21 +219,25 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Re-evaluates after new evidence and makes everything derived from it durable.</summary>
     protected async Task RecomputeAsync(long appliedSeq)
     {
+        var turnStart = Stopwatch.GetTimestamp();
         var previous = _state.State.LastEvaluation;
         var now = Services.Clock.Now;
         var evaluation = Evaluate(Document, now);
+        GrainMetrics.Record("evaluate", turnStart);
 
-        // Escalations first: their ids are deterministic, so if we crash before the snapshot is written the
-        // replay derives the same events and the store ignores them.
+        // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written
+        // the replay derives the same events and the store ignores them.
         var events = EscalationFactory.WithSubject(
             EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents),
             Summarize(evaluation, now));
-        if (events.Count > 0)
-        {
-            await Services.Escalations.AddAsync(events);
-        }
-
-        await Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+        // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
+        // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
+        var stageStart = Stopwatch.GetTimestamp();
+        var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
+        var readModelWritten = Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+        var timeChecksRegistered = EnsureTimeChecksAsync();
+        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered);
+        GrainMetrics.Record("derived-writes", stageStart);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
@@ -232,7 +249,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // every N rows or T seconds. Overdue events do not count: their ids are the same whenever they are derived.
         if (!newEvidence || derivedEvents > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
         {
+            stageStart = Stopwatch.GetTimestamp();
             await WriteSnapshotAsync();
+            GrainMetrics.Record(newEvidence ? "snapshot" : "snapshot-no-evidence", stageStart);
         }
         else
         {
@@ -242,8 +261,8 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
                 new GrainTimerCreationOptions(Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
         }
 
-        await EnsureTimeChecksAsync();
         await AfterEvaluatedAsync(previous, evaluation);
+        GrainMetrics.Record("turn", turnStart);
     }
 
     private Task WriteSnapshotIfBehindAsync() =>
@@ -261,6 +280,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Document = _state.State.DocumentJson is { } json
             ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
             : new TDocument();
+        _state.State.DocumentJson = null; // See ReleaseSnapshotText.
         Current = _state.State.LastEvaluation;
 
         var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
@@ -280,6 +300,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
+            ReleaseSnapshotText();
         }
         catch (InconsistentStateException exception)
         {
@@ -306,8 +327,15 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             _state.State.LastEvaluation = evaluation;
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
+            ReleaseSnapshotText();
         }
     }
+
+    /// <summary>
+    /// The document's JSON is only needed while it is being written (every write serialises the document afresh), and it
+    /// is as large as the document itself: kept in state it doubled an active subject's memory.
+    /// </summary>
+    private void ReleaseSnapshotText() => _state.State.DocumentJson = null;
 
     private async Task EnsureTimeChecksAsync()
     {
@@ -318,8 +346,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         var period = Services.Options.TimeCheckPeriod;
         await this.RegisterOrUpdateReminder(TimeChecksReminder, period, period);
+        // Recorded with the next snapshot, not by a write of its own: should the flag be lost, the next activation
+        // registers the reminder again, and registering is idempotent.
         _state.State.TimeChecksRegistered = true;
-        await WriteSnapshotAsync();
     }
 
     private async Task<List<EvidenceEntry>> ReadLogAsync(long afterSubjectSeq, CancellationToken cancellationToken)

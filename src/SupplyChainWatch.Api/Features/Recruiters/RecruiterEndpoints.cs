@@ -26,7 +26,7 @@ public static class RecruiterEndpoints
             .WithDescription("404 when nothing has been recorded about the recruiter.");
 
         group.MapGet("/{recruiterId}/risk", async (string recruiterId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf), ct)).ToHttp())
+                (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf), ct)).ToSharedJsonHttp())
             .WithName("GetRecruiterRisk")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Explained risk of a recruiter, now or as of an instant")

@@ -29,7 +29,7 @@ public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRi
             ? grains.GetGrain<ISupplierGrain>(SubjectKeys.Supplier(request.SubjectId))
             : grains.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(request.SubjectId));
         return await grain.GetRiskAsync(request.AsOf) is { } risk
-            ? new CommandResult<RiskEvaluation>.Ok(risk, Created: false)
+            ? new CommandResult<RiskEvaluation>.Ok(risk.Evaluation, Created: false)
             : new CommandResult<RiskEvaluation>.NotFound($"No {Validation.KebabCase(request.SubjectType)} '{request.SubjectId}' is known.");
     }
 }

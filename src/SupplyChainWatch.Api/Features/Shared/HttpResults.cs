@@ -16,4 +16,15 @@ public static class HttpResults
             CommandResult<T>.Refused refused => TypedResults.Problem(refused.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Refused."),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };
+
+    /// <summary>As <see cref="ToHttp{T}"/> for reads without a Created case, answering 200 through <see cref="SharedJson{T}"/>.</summary>
+    public static Results<SharedJson<T>, ValidationProblem, ProblemHttpResult> ToSharedJsonHttp<T>(this CommandResult<T> result)
+        where T : class =>
+        result switch
+        {
+            CommandResult<T>.Ok ok => new SharedJson<T>(ok.Value),
+            CommandResult<T>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation"),
+            CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
+            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+        };
 }

@@ -33,7 +33,7 @@ public static class SupplierEndpoints
             .WithDescription("The recruiter's score propagates to the supplier in proportion to the share. Shares of one supplier may not exceed 1.");
 
         group.MapGet("/{supplierId}/risk", async (string supplierId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new GetRisk(SubjectType.Supplier, supplierId, asOf), ct)).ToHttp())
+                (await mediator.Send(new GetRisk(SubjectType.Supplier, supplierId, asOf), ct)).ToSharedJsonHttp())
             .WithName("GetSupplierRisk")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("Explained risk of a supplier, now or as of an instant")

@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace SupplyChainWatch.Grains;
+
+/// <summary>
+/// Where a subject grain's write turn spends its time, per stage (milliseconds): the benchmark's profile reads these with
+/// <c>dotnet-counters collect --counters SupplyChainWatch.Grains</c>. Static because grains are created by Orleans and the
+/// instruments cost nothing until a listener enables them.
+/// </summary>
+public static class GrainMetrics
+{
+    public const string MeterName = "SupplyChainWatch.Grains";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Histogram<double> Stage = Meter.CreateHistogram<double>("scw.subject.stage.duration", "ms", "Time a subject grain spends in one stage of a write turn.");
+
+    /// <summary>Records the time since <paramref name="startTimestamp"/> under <paramref name="stage"/>.</summary>
+    public static void Record(string stage, long startTimestamp)
+    {
+        if (Stage.Enabled)
+        {
+            Stage.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, new KeyValuePair<string, object?>("stage", stage));
+        }
+    }
+}
