@@ -165,7 +165,7 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
                 redacted, redacted ? $"no consent to share with {recipientName}" : null, redacted ? null : row.ContentJson);
         }).ToList();
 
-        var evaluation = await SubjectGrain(subjectId!).GetRiskAsync(null);
+        var evaluation = (await SubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;
         var (classification, observationsRedacted) = Classification(evaluation, request.CaseId, decision.RedactedGrievances);
         var head = rows.MaxBy(r => r.SubjectSeq)!;
         var package = new ReferralPackage(
