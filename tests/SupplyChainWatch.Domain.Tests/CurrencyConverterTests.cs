@@ -39,14 +39,10 @@ public sealed class CurrencyConverterTests
     }
 
     [Fact]
-    public void Fee_report_with_an_unconvertible_currency_is_found_and_reported_by_field()
+    public void Fee_report_with_an_unconvertible_currency_is_found()
     {
         var report = Make.FeeReport(workerPaid: 500m, currency: "XOF");
         Assert.Equal("XOF", Converter.FindMissingCurrency(report));
-        var errors = SignalValidation.ValidateFeeReport(report, Converter);
-        var error = Assert.Single(errors);
-        Assert.Equal("costs[0].currency", error.Field);
-        Assert.Contains("XOF", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,7 +50,6 @@ public sealed class CurrencyConverterTests
     {
         var report = Make.FeeReport(workerPaid: 500m, currency: "XOF", rates: new Dictionary<string, decimal> { ["XOF"] = 0.0016m });
         Assert.Null(Converter.FindMissingCurrency(report));
-        Assert.Empty(SignalValidation.ValidateFeeReport(report, Converter));
     }
 
     [Fact]
