@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# One command for the benchmark: bench/run.sh [--quick]
+# One command for the benchmark: bench/run.sh [--quick] [--runs N]
 # Builds Release, starts a throwaway PostgreSQL server (initdb/pg_ctl as the 'postgres' user on a free loopback port),
 # runs the service in embedded (SQLite) and PostgreSQL modes, drives each with the load generator, measures PostgreSQL's
 # own single-row INSERT (pgbench, custom script, same concurrency) and COPY rates, prints the table and writes
-# bench/results/<date>.md. Must run as root (to become 'postgres'), like the PostgreSQL test fixture.
+# bench/results/<date>.md. --runs N repeats every measurement N times on fresh databases and reports the median (with the
+# range), since this machine is shared and single runs vary. Must run as root (to become 'postgres'), like the PostgreSQL
+# test fixture.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QUICK=0
-[[ "${1:-}" == "--quick" ]] && QUICK=1
+RUNS=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1; shift ;;
+    --runs) RUNS=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--quick] [--runs N]" >&2; exit 2 ;;
+  esac
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs takes a positive number" >&2; exit 2; }
 # --quick: the same phases on a smaller data set with shorter loops, so the whole run (build included) fits in 3 minutes.
 if [[ $QUICK == 1 ]]; then SUPPLIERS=500; RECRUITERS=100; SIGNALS=10000; SECONDS_PER_LOOP=3; COPY_ROWS=200000
 else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
@@ -55,17 +65,17 @@ runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w start \
   -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" >/dev/null
 PSQL=(psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres)
-"${PSQL[@]}" -c "CREATE DATABASE scw" -c "CREATE DATABASE baseline"
+"${PSQL[@]}" -c "CREATE DATABASE baseline"
 
-run_service() { # $1 = mode name, then env assignments
-  local mode=$1; shift
+run_service() { # $1 = mode name, $2 = run number, then env assignments
+  local mode=$1 run=$2; shift 2
   local port; port=$(free_port)
   env "$@" ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
     RiskModel__ConfigDirectory="$ROOT/config" Cluster__SiloPort="$(free_port)" Cluster__GatewayPort="$(free_port)" \
     Authentication__Schemes__Bearer__ValidIssuer=$SCW_BENCH_ISSUER Authentication__Schemes__Bearer__ValidAudiences__0=$SCW_BENCH_AUDIENCE \
     Authentication__Schemes__Bearer__SigningKeys__0__Issuer=$SCW_BENCH_ISSUER Authentication__Schemes__Bearer__SigningKeys__0__Value=$SCW_BENCH_SIGNING_KEY \
     RateLimiting__PermitLimit=1000000000 \
-    Logging__LogLevel__Default=Warning dotnet "$API" >"$WORK/$mode.log" 2>&1 &
+    Logging__LogLevel__Default=Warning dotnet "$API" >"$WORK/$mode-$run.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
   local counters=""
@@ -76,7 +86,7 @@ run_service() { # $1 = mode name, then env assignments
       --counters "SupplyChainWatch.Grains,System.Runtime" -o "$ROOT/bench/results/traces/$mode-counters.csv" >/dev/null 2>&1 &
     counters=$!
   fi
-  echo "== $mode: load ($SUPPLIERS suppliers, $RECRUITERS recruiters, $SIGNALS signals, ${SECONDS_PER_LOOP}s loops, $CONNECTIONS connections)"
+  echo "== $mode, run $run of $RUNS: load ($SUPPLIERS suppliers, $RECRUITERS recruiters, $SIGNALS signals, ${SECONDS_PER_LOOP}s loops, $CONNECTIONS connections)"
   # BENCH_TRACE=<phase> (import, ingest, risk, rescore) samples the service with dotnet-trace for BENCH_TRACE_SECONDS
   # when the load generator enters that phase; the trace goes to bench/results/traces/.
   dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" \
@@ -88,17 +98,25 @@ run_service() { # $1 = mode name, then env assignments
                -o "$ROOT/bench/results/traces/$mode-$BENCH_TRACE.nettrace" >/dev/null 2>&1 &
            fi
          done) \
-    | tee "$WORK/$mode.results"
+    | tee "$WORK/$mode-$run.results"
   [[ -n "$counters" ]] && { kill "$counters" 2>/dev/null; wait "$counters" 2>/dev/null || true; }
   kill "$SERVICE_PID"; wait "$SERVICE_PID" 2>/dev/null || true; SERVICE_PID=""
 }
 
-mkdir -p "$WORK/embedded"
 # BENCH_MODES limits the run to some modes while profiling (the table then lacks the others' column).
 MODES=${BENCH_MODES:-embedded postgresql}
-[[ " $MODES " == *" embedded "* ]] && run_service embedded Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded/scw.db"
-[[ " $MODES " == *" postgresql "* ]] && run_service postgresql Storage__Provider=PostgreSql \
-  "Storage__ConnectionString=Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=scw;Maximum Pool Size=100"
+for run in $(seq 1 "$RUNS"); do
+  # Every run starts from empty stores: a second import of the same data would only find duplicates.
+  if [[ " $MODES " == *" embedded "* ]]; then
+    mkdir -p "$WORK/embedded-$run"
+    run_service embedded "$run" Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded-$run/scw.db"
+  fi
+  if [[ " $MODES " == *" postgresql "* ]]; then
+    "${PSQL[@]}" -c "CREATE DATABASE scw$run"
+    run_service postgresql "$run" Storage__Provider=PostgreSql \
+      "Storage__ConnectionString=Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=scw$run;Maximum Pool Size=100"
+  fi
+done
 
 echo "== PostgreSQL baselines"
 "${PSQL[@]}" -d baseline -c "CREATE TABLE single_insert (id bigserial PRIMARY KEY, subject text NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())" \
@@ -108,32 +126,46 @@ cat >"$WORK/insert.sql" <<'SQL'
 INSERT INTO single_insert (subject, payload) VALUES ('sup:' || :s, repeat('x', 400));
 SQL
 chmod 644 "$WORK/insert.sql"
-PGBENCH_TPS=$(pgbench -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_LOOP" -f "$WORK/insert.sql" baseline 2>/dev/null \
-  | awk '/^tps/ {print $3; exit}')
-echo "RESULT|PostgreSQL single-row INSERT (pgbench)|$PGBENCH_TPS|tx/s|$CONNECTIONS connections, custom script" | tee "$WORK/baseline.results"
 mkdir -p "$WORK/copy" && chown postgres "$WORK/copy" # server-side COPY runs as the postgres user
 "${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy/copy.csv'"
-START=$(date +%s.%N)
-"${PSQL[@]}" -d baseline -c "COPY copy_target FROM '$WORK/copy/copy.csv'"
-END=$(date +%s.%N)
-echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START)))")|rows/s|$COPY_ROWS rows of 400 bytes" | tee -a "$WORK/baseline.results"
+for run in $(seq 1 "$RUNS"); do
+  PGBENCH_TPS=$(pgbench -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_LOOP" -f "$WORK/insert.sql" baseline 2>/dev/null \
+    | awk '/^tps/ {print $3; exit}')
+  echo "RESULT|PostgreSQL single-row INSERT (pgbench)|$PGBENCH_TPS|tx/s|$CONNECTIONS connections, custom script" | tee "$WORK/baseline-$run.results"
+  "${PSQL[@]}" -d baseline -c "TRUNCATE copy_target"
+  START=$(date +%s.%N)
+  "${PSQL[@]}" -d baseline -c "COPY copy_target FROM '$WORK/copy/copy.csv'"
+  END=$(date +%s.%N)
+  echo "RESULT|PostgreSQL COPY|$(python3 -c "print(round($COPY_ROWS/($END-$START)))")|rows/s|$COPY_ROWS rows of 400 bytes" | tee -a "$WORK/baseline-$run.results"
+done
 
 mkdir -p "$ROOT/bench/results"
 OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick).md"
-LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
+RUNS=$RUNS LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
   python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
 import sys, os, subprocess
 work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+runs = int(os.environ["RUNS"])
 def read(name):
-    rows = {}
-    path = os.path.join(work, name + ".results")
-    if not os.path.exists(path):
-        return rows
-    for line in open(path):
-        if line.startswith("RESULT|"):
-            _, fig, val, unit, note = line.rstrip("\n").split("|", 4)
-            rows[fig] = (float(val) if val else float("nan"), unit, note)
-    return rows
+    # Each figure's median over the runs; with several runs the note gives the range (notes of the median run).
+    per_run = []
+    for run in range(1, runs + 1):
+        path = os.path.join(work, f"{name}-{run}.results")
+        rows = {}
+        if os.path.exists(path):
+            for line in open(path):
+                if line.startswith("RESULT|"):
+                    _, fig, val, unit, note = line.rstrip("\n").split("|", 4)
+                    rows[fig] = (float(val) if val else float("nan"), unit, note)
+        per_run.append(rows)
+    merged = {}
+    for fig in {f for rows in per_run for f in rows}:
+        values = sorted((rows[fig] for rows in per_run if fig in rows), key=lambda r: r[0])
+        v, unit, note = values[(len(values) - 1) // 2]
+        if len(values) > 1:
+            note = f"median of {len(values)}, range {values[0][0]:,.2f}–{values[-1][0]:,.2f}" + (f"; median run: {note}" if note else "")
+        merged[fig] = (v, unit, note)
+    return merged
 emb, pg, base = read("embedded"), read("postgresql"), read("baseline")
 ins = base["PostgreSQL single-row INSERT (pgbench)"][0]
 targets = {
@@ -150,7 +182,7 @@ def cell(rows, fig):
     return f"{v:,.2f} {unit}" + (f" ({note})" if note else "")
 lines = []
 machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (${LOAD_AT_START} at the start), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
-lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}\n")
+lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}{f', median of {runs} runs' if runs > 1 else ''}\n")
 lines.append(f"Machine: {machine}\n")
 lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRUITERS']} recruiters, {os.environ['SIGNALS']} imported signals; "
              f"{os.environ['SECONDS_PER_LOOP']} s loops at {os.environ['CONNECTIONS']} connections. The service under test runs with "
