@@ -21,7 +21,10 @@ public sealed class ReadmeWalkthroughTests
         // `dotnet user-jwts` mints tokens for the Development profile; the test service trusts the test key instead.
         var tokenLine = script[script.IndexOf("TOKEN=$(", StringComparison.Ordinal)..script.IndexOf("\nA=", StringComparison.Ordinal)];
         Assert.Contains("dotnet user-jwts create", tokenLine, StringComparison.Ordinal);
-        script = script.Replace(tokenLine, $"TOKEN={TestTokens.Create("readme-walkthrough", TestTokens.DefaultRoles)}", StringComparison.Ordinal);
+        // Same roles as the README's token: the walk must work with exactly what it tells readers to mint.
+        var roles = System.Text.RegularExpressions.Regex.Matches(tokenLine, @"--role ([a-z-]+)").Select(m => m.Groups[1].Value).ToArray();
+        Assert.NotEmpty(roles);
+        script = script.Replace(tokenLine, $"TOKEN={TestTokens.Create("readme-walkthrough", roles)}", StringComparison.Ordinal);
 
         var bash = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script])
         {
