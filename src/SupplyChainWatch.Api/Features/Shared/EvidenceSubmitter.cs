@@ -72,7 +72,13 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
     /// Submits many signals (bulk import): one batched append, then one catch-up call per subject carrying all of its
     /// new rows, then the vault. Results are in input order; a conflict rejects only its own signal.
     /// </summary>
-    public async Task<IReadOnlyList<Submission>> SubmitManyAsync(IReadOnlyList<PreparedSignal> signals, CancellationToken cancellationToken)
+    /// <param name="signals">The signals, each appended atomically.</param>
+    /// <param name="cancellationToken">Stops waiting; a queued append may still commit.</param>
+    /// <param name="deferred">
+    /// When given, the subjects' catch-ups are collected there instead of run now (bulk import runs them once for many
+    /// chunks); the rows are durable either way, and a grain that misses them replays them on activation.
+    /// </param>
+    public async Task<IReadOnlyList<Submission>> SubmitManyAsync(IReadOnlyList<PreparedSignal> signals, CancellationToken cancellationToken, PendingCatchUps? deferred = null)
     {
         var start = Stopwatch.GetTimestamp();
         var results = await evidenceLog.AppendManyAsync([.. signals.Select(s => s.Rows)], cancellationToken);
@@ -86,7 +92,19 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
             }
         }
 
-        return await CompleteAsync(results, confidential, cancellationToken);
+        return await CompleteAsync(results, confidential, cancellationToken, deferred);
+    }
+
+    /// <summary>Catches up every subject collected in <paramref name="pending"/> and empties it.</summary>
+    public async Task CatchUpAsync(PendingCatchUps pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(
+            pending.TakeAll(),
+            new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
+            async (subject, _) => await Grain(subject.Key).CatchUpAsync([subject.Value]));
+        GrainMetrics.Record("submit-many.catch-up", start);
     }
 
     /// <summary>
@@ -114,7 +132,8 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
             ? grains.GetGrain<ISupplierGrain>(subjectKey)
             : grains.GetGrain<IRecruiterGrain>(subjectKey);
 
-    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken,
+        PendingCatchUps? deferred = null)
     {
         var bySubject = new Dictionary<string, List<EvidenceEntry>>(StringComparer.Ordinal);
         foreach (var row in results.Where(r => r.Outcome != AppendOutcome.Conflict).SelectMany(r => r.Rows))
@@ -128,12 +147,20 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         }
 
         // The rows are durable now; grain state and the vault follow and are repeated safely by a retry.
-        var start = Stopwatch.GetTimestamp();
-        await Parallel.ForEachAsync(
-            bySubject,
-            new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
-            async (subject, _) => await Grain(subject.Key).CatchUpAsync(subject.Value));
-        GrainMetrics.Record(bySubject.Count > 1 ? "submit-many.catch-up" : "submit.catch-up", start);
+        if (deferred is not null)
+        {
+            deferred.Add(bySubject);
+        }
+        else
+        {
+            var start = Stopwatch.GetTimestamp();
+            await Parallel.ForEachAsync(
+                bySubject,
+                new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
+                async (subject, _) => await Grain(subject.Key).CatchUpAsync(subject.Value));
+            GrainMetrics.Record(bySubject.Count > 1 ? "submit-many.catch-up" : "submit.catch-up", start);
+        }
+
         if (confidential.Count > 0)
         {
             await vault.StoreManyAsync(confidential, cancellationToken);
@@ -150,4 +177,35 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         row.IdempotencyKey,
         row.SubjectSeq,
         row.RowHash);
+}
+
+/// <summary>
+/// Subjects with appended rows whose grains have not caught up yet, each with its newest row only: a grain handed a row
+/// that does not follow its last applied one reads the rows in between from the log, so nothing more is kept in memory.
+/// </summary>
+public sealed class PendingCatchUps
+{
+    private Dictionary<string, EvidenceEntry> _newest = new(StringComparer.Ordinal);
+
+    public int Subjects => _newest.Count;
+
+    public void Add(IReadOnlyDictionary<string, List<EvidenceEntry>> rowsBySubject)
+    {
+        ArgumentNullException.ThrowIfNull(rowsBySubject);
+        foreach (var (subject, rows) in rowsBySubject)
+        {
+            var newest = rows.MaxBy(r => r.SubjectSeq)!;
+            if (!_newest.TryGetValue(subject, out var known) || known.SubjectSeq < newest.SubjectSeq)
+            {
+                _newest[subject] = newest;
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, EvidenceEntry> TakeAll()
+    {
+        var all = _newest;
+        _newest = new(StringComparer.Ordinal);
+        return all;
+    }
 }

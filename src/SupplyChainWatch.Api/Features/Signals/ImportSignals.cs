@@ -153,20 +153,27 @@ public static class ImportLineValidator
 
 /// <summary>
 /// Streams the body line by line (never holding more than a chunk of lines), validates each line, and submits valid
-/// lines in chunks through <see cref="EvidenceSubmitter.SubmitManyAsync"/>: one batched append, one catch-up call per
-/// subject. While one chunk is being written the next is parsed. Bad lines are reported and never block good ones.
+/// lines in chunks through <see cref="EvidenceSubmitter.SubmitManyAsync"/>: one batched append per chunk. The subjects'
+/// grains catch up once for many chunks (at the end, or when <see cref="CatchUpAfterSubjects"/> subjects or
+/// <see cref="CatchUpAfterRows"/> rows are pending): a subject named in every chunk would otherwise take a grain turn, an
+/// evaluation and a snapshot per chunk. The answer comes after the last catch-up, so risk reflects the whole import.
+/// While one chunk is being written the next is parsed. Bad lines are reported and never block good ones.
 /// </summary>
 public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyConverter currencies, ServiceClock clock, IOptions<JsonOptions> json)
     : IRequestHandler<ImportSignals, ImportSummary>
 {
     public const int MaxResults = 10_000;
     private const int ChunkRows = 4_000;
+    private const int CatchUpAfterSubjects = 20_000;
+    private const int CatchUpAfterRows = 200_000;
 
     private readonly JsonSerializerOptions _options = ImportLineValidator.LineOptions(json.Value.SerializerOptions);
 
     public async ValueTask<ImportSummary> Handle(ImportSignals request, CancellationToken cancellationToken)
     {
         var state = new ImportState();
+        var pendingCatchUps = new PendingCatchUps();
+        long rowsPending = 0;
         var chunk = new Chunk();
         Task pending = Task.CompletedTask;
         var reader = request.Body;
@@ -199,7 +206,10 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
                 if (chunk.Rows >= ChunkRows)
                 {
                     await pending;
-                    pending = SubmitAsync(chunk, state, cancellationToken);
+                    rowsPending += chunk.Rows;
+                    var catchUpNow = rowsPending >= CatchUpAfterRows;
+                    rowsPending = catchUpNow ? 0 : rowsPending;
+                    pending = SubmitAsync(chunk, state, pendingCatchUps, catchUpNow, cancellationToken);
                     chunk = new Chunk();
                 }
             }
@@ -226,7 +236,7 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
         }
 
         await pending;
-        await SubmitAsync(chunk, state, cancellationToken);
+        await SubmitAsync(chunk, state, pendingCatchUps, catchUpNow: true, cancellationToken);
         return state.Summary();
     }
 
@@ -255,14 +265,14 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
         chunk.Add(lineNumber, signal);
     }
 
-    private async Task SubmitAsync(Chunk chunk, ImportState state, CancellationToken cancellationToken)
+    private async Task SubmitAsync(Chunk chunk, ImportState state, PendingCatchUps pendingCatchUps, bool catchUpNow, CancellationToken cancellationToken)
     {
-        if (chunk.Signals.Count == 0)
+        var submissions = chunk.Signals.Count == 0 ? [] : await submitter.SubmitManyAsync(chunk.Signals, cancellationToken, pendingCatchUps);
+        if (catchUpNow || pendingCatchUps.Subjects >= CatchUpAfterSubjects)
         {
-            return;
+            await submitter.CatchUpAsync(pendingCatchUps);
         }
 
-        var submissions = await submitter.SubmitManyAsync(chunk.Signals, cancellationToken);
         for (var i = 0; i < submissions.Count; i++)
         {
             var signal = chunk.Signals[i];
