@@ -5,7 +5,18 @@ using Xunit.Abstractions;
 
 namespace SupplyChainWatch.Api.Tests;
 
+/// <summary>
+/// Tests that compare throughputs run alone: xunit runs other test classes in parallel, and on two cores their load
+/// alone changes a throughput by a factor of 2-4, which would decide the comparison instead of what it measures.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuredAloneCollection
+{
+    public const string Name = "Measured alone";
+}
+
 /// <summary>Delivery under a crash and under load: at-least-once with a stable id, and never in ingestion's way.</summary>
+[Collection(MeasuredAloneCollection.Name)]
 public sealed class WebhookDeliveryLoadTests(ITestOutputHelper output)
 {
     [Fact]

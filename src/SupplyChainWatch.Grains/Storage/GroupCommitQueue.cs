@@ -13,13 +13,22 @@ internal sealed class GroupCommitQueue<T> : IAsyncDisposable
     private readonly Func<IReadOnlyList<T>, Task> _processBatch;
     private readonly Action<T, Exception> _fail;
     private readonly int _maxBatch;
+    private readonly TimeSpan _linger;
     private readonly Task _loop;
 
-    public GroupCommitQueue(Func<IReadOnlyList<T>, Task> processBatch, Action<T, Exception> fail, int maxBatch)
+    /// <param name="processBatch">Writes one batch in one transaction.</param>
+    /// <param name="fail">Hands a request its failure.</param>
+    /// <param name="maxBatch">Most requests in one batch.</param>
+    /// <param name="linger">
+    /// How long to let requests gather once one is pending: zero for writes a caller is waiting on to answer a request;
+    /// more for background writes whose every transaction takes a turn at the store that ingestion needs.
+    /// </param>
+    public GroupCommitQueue(Func<IReadOnlyList<T>, Task> processBatch, Action<T, Exception> fail, int maxBatch, TimeSpan linger = default)
     {
         _processBatch = processBatch;
         _fail = fail;
         _maxBatch = maxBatch;
+        _linger = linger;
         _loop = Task.Run(RunAsync);
     }
 
@@ -36,6 +45,11 @@ internal sealed class GroupCommitQueue<T> : IAsyncDisposable
         var batch = new List<T>(_maxBatch);
         while (await _channel.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            if (_linger > TimeSpan.Zero)
+            {
+                await Task.Delay(_linger).ConfigureAwait(false);
+            }
+
             batch.Clear();
             while (batch.Count < _maxBatch && _channel.Reader.TryRead(out var item))
             {

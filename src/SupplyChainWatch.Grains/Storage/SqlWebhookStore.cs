@@ -39,7 +39,9 @@ public sealed class SqlWebhookStore : IAsyncDisposable
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _secrets = secretProtector ?? throw new ArgumentNullException(nameof(secretProtector));
         Time = time ?? TimeProvider.System;
-        _records = new GroupCommitQueue<RecordRequest>(WriteRecordsAsync, static (r, e) => r.Completion.TrySetException(e), 256);
+        // Attempt records are background writes: gathering them for 50 ms makes a few transactions a second out of a busy
+        // dispatcher's dozens, each of which would otherwise queue at the store ahead of ingestion's writes.
+        _records = new GroupCommitQueue<RecordRequest>(WriteRecordsAsync, static (r, e) => r.Completion.TrySetException(e), 256, TimeSpan.FromMilliseconds(50));
     }
 
     public TimeProvider Time { get; }

@@ -55,7 +55,9 @@ public sealed partial class WebhookDispatcher(
                 var max = Math.Max(1, _options.MaxConcurrency);
                 if ((free >= Math.Max(1, max / 2) || free == max) && await store.AnyDueAsync(stoppingToken))
                 {
-                    claimed = await store.ClaimAsync(_leaseOwner, free, _options.LeaseDuration, stoppingToken);
+                    // Up to one more round than there are free slots: the extra rows wait here for a slot (well inside
+                    // their lease), so a busy dispatcher claims a few times a second instead of once per free slot.
+                    claimed = await store.ClaimAsync(_leaseOwner, free + max, _options.LeaseDuration, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
