@@ -95,3 +95,13 @@ public interface IRecruiterGrain : ISubjectGrain
     [OneWay]
     Task SupplierSectorChangedAsync(string supplierId, Sector? sector);
 }
+
+public static class SubjectGrainFactoryExtensions
+{
+    /// <summary>The grain of a subject key: a supplier's for "sup:…", a recruiter's for "rec:…".</summary>
+    public static ISubjectGrain GetSubjectGrain(this IGrainFactory grains, string subjectKey)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return SubjectKeys.IsSupplier(subjectKey) ? grains.GetGrain<ISupplierGrain>(subjectKey) : grains.GetGrain<IRecruiterGrain>(subjectKey);
+    }
+}

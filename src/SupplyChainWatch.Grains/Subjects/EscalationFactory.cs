@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Storage;
@@ -14,82 +13,63 @@ namespace SupplyChainWatch.Grains.Subjects;
 /// </summary>
 public static class EscalationFactory
 {
-    public static IReadOnlyList<StoredEscalation> ForEvidence(
-        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now)
-    {
-        return ForEvidence(subjectKey, subjectSeq, revision, previous, current, document, linkedSupplierIds, model, now, out _);
-    }
-
     /// <remarks>
     /// <c>derived</c> counts the events that come from the change between the two evaluations: their ids depend on the
     /// sequence number they were derived at. Overdue events' ids do not, so replaying those anywhere is harmless.
     /// </remarks>
     public static IReadOnlyList<StoredEscalation> ForEvidence(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, out int derived)
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject, out int derived)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
-        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}");
+        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject));
         return events;
     }
 
     public static IReadOnlyList<StoredEscalation> ForTimeCheck(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now)
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
-        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}");
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now));
+        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject);
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject));
         return events;
     }
 
-    /// <summary>
-    /// Adds the subject's country and sector (as the read model spells them) to each event's data, so that webhook
-    /// subscriptions can filter on them when the outbox rows are written, in the events' own transaction.
-    /// </summary>
-    public static IReadOnlyList<StoredEscalation> WithSubject(IReadOnlyList<StoredEscalation> events, SubjectSummary subject)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        ArgumentNullException.ThrowIfNull(subject);
-        return [.. events.Select(e =>
-        {
-            var data = JsonNode.Parse(e.PayloadJson)!.AsObject();
-            data["country"] = subject.Country;
-            data["sector"] = subject.Sector;
-            return e with { PayloadJson = data.ToJsonString(EvidenceJson.Options) };
-        })];
-    }
-
-    private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier)
+    private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier, SubjectSummary subject)
     {
         var prefix = $"{subjectKey}:{subjectSeq}:";
         return [.. drafts.Select(d => Store(qualifier is not null && d.EventId.StartsWith(prefix, StringComparison.Ordinal)
             ? d with { EventId = $"{subjectKey}:{subjectSeq}.{qualifier}:{d.EventId[prefix.Length..]}" }
-            : d))];
+            : d, subject))];
     }
 
-    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now)
+    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now,
+        SubjectSummary subject)
     {
         foreach (var grievance in document.Grievances.Values)
         {
             if (Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
             {
                 var draft = EscalationRules.GrievanceAcknowledgementOverdue(subjectKey, subjectSeq, grievance, current, now);
-                yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{grievance.GrievanceId}" });
+                yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{grievance.GrievanceId}" }, subject);
             }
         }
 
         foreach (var finding in Deadlines.OverdueCorrectiveActions(document.Findings.Values, now))
         {
             var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
-            yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{finding.SignalId}" });
+            yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{finding.SignalId}" }, subject);
         }
     }
 
-    private static StoredEscalation Store(EscalationDraft draft)
+    /// <summary>
+    /// The event's data: the draft's payload, its sequence number and due time, and the subject's country and sector (as
+    /// the read model spells them), so that webhook subscriptions can filter on them when the outbox rows are written.
+    /// </summary>
+    private static StoredEscalation Store(EscalationDraft draft, SubjectSummary subject)
     {
         var data = JsonSerializer.SerializeToNode(draft.Payload, EvidenceJson.Options)!.AsObject();
         data["subjectSeq"] = draft.SubjectSeq;
@@ -97,6 +77,9 @@ public static class EscalationFactory
         {
             data["dueBy"] = dueBy;
         }
+
+        data["country"] = subject.Country;
+        data["sector"] = subject.Sector;
 
         return new StoredEscalation(draft.EventId, draft.EventName, draft.SubjectId, draft.SubjectSeq, draft.OccurredAt, data.ToJsonString(EvidenceJson.Options));
     }

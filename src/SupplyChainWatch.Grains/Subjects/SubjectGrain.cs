@@ -174,9 +174,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var previous = _state.State.LastEvaluation;
         var now = Services.Clock.Now;
         var evaluation = Evaluate(Document, now);
-        var events = EscalationFactory.WithSubject(
-            EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now),
-            Summarize(evaluation, now));
+        var summary = Summarize(evaluation, now);
+        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
+            Services.Engine.Model, now, summary);
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
@@ -185,7 +185,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Current = evaluation;
         if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
         {
-            await Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+            await Services.ReadModel.UpsertAsync(summary);
             _state.State.LastEvaluation = evaluation;
             await WriteSnapshotAsync();
             await AfterEvaluatedAsync(previous, evaluation);
@@ -227,14 +227,14 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written
         // the replay derives the same events and the store ignores them.
-        var events = EscalationFactory.WithSubject(
-            EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds, Services.Engine.Model, now, out var derivedEvents),
-            Summarize(evaluation, now));
+        var summary = Summarize(evaluation, now);
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
+            Services.Engine.Model, now, summary, out var derivedEvents);
         // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
         // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
         var stageStart = Stopwatch.GetTimestamp();
         var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
-        var readModelWritten = Services.ReadModel.UpsertAsync(Summarize(evaluation, now));
+        var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
         await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered);
         GrainMetrics.Record("derived-writes", stageStart);

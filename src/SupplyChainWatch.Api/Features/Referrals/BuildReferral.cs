@@ -165,7 +165,7 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
                 redacted, redacted ? $"no consent to share with {recipientName}" : null, redacted ? null : row.ContentJson);
         }).ToList();
 
-        var evaluation = (await SubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;
+        var evaluation = (await grains.GetSubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;
         var (classification, observationsRedacted) = Classification(evaluation, request.CaseId, decision.RedactedGrievances);
         var head = rows.MaxBy(r => r.SubjectSeq)!;
         var package = new ReferralPackage(
@@ -197,10 +197,6 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
             validation.Add("caseId", $"must be {string.Join(", ", ReferralRules.CasePrefixes.Select(p => p + "{id}"))} with an id of letters, digits, '-', '_', '.' or ':'");
         }
     }
-
-    private ISubjectGrain SubjectGrain(string subjectId) => SubjectKeys.IsSupplier(subjectId)
-        ? grains.GetGrain<ISupplierGrain>(subjectId)
-        : grains.GetGrain<IRecruiterGrain>(subjectId);
 
     /// <summary>The case's FL-1 classification without the observations of redacted grievances (a grievance's signal id is its id).</summary>
     private static (CaseClassification? Classification, int Redacted) Classification(RiskEvaluation? evaluation, string caseId, IReadOnlySet<string> redacted)

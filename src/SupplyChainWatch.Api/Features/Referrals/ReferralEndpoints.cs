@@ -47,8 +47,7 @@ public static class ReferralEndpoints
                 }
                 catch (JsonException)
                 {
-                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["is not valid JSON"] }, title: "The request is invalid.",
-                        type: "https://supplychainwatch.example/problems/validation");
+                    return HttpResults.Invalid(new Dictionary<string, string[]> { ["body"] = ["is not valid JSON"] });
                 }
 
                 return (await mediator.Send(new VerifyReferral(package), ct)).ToHttp();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
@@ -174,9 +173,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
         node[name] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.String ? value.GetValue<string>() : null;
 
     private static long? Number(JsonObject node, string name) =>
-        node[name] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number && value.TryGetValue<long>(out var n) ? n
-        : node[name] is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            && long.TryParse(text.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        node[name] is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number && value.TryGetValue<long>(out var number) ? number : null;
 
     private static void Compare(List<VerificationProblem> problems, long seq, string field, JsonObject item, string name, string logged)
     {

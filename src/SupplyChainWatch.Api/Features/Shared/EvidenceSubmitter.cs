@@ -127,10 +127,7 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         return (await grain.GetOverviewAsync(), before.EvidenceSeq == 0);
     }
 
-    public ISubjectGrain Grain(string subjectKey) =>
-        SubjectKeys.IsSupplier(subjectKey)
-            ? grains.GetGrain<ISupplierGrain>(subjectKey)
-            : grains.GetGrain<IRecruiterGrain>(subjectKey);
+    public ISubjectGrain Grain(string subjectKey) => grains.GetSubjectGrain(subjectKey);
 
     private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken,
         PendingCatchUps? deferred = null)

@@ -10,11 +10,8 @@ public static class HttpResults
         {
             CommandResult<T>.Ok { Created: true } ok when location is not null => TypedResults.Created(location(ok.Value), ok.Value),
             CommandResult<T>.Ok ok => TypedResults.Ok(ok.Value),
-            CommandResult<T>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation"),
-            CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
-            CommandResult<T>.Conflict conflict => TypedResults.Problem(conflict.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflicting duplicate."),
-            CommandResult<T>.Refused refused => TypedResults.Problem(refused.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Refused."),
-            _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
+            CommandResult<T>.Invalid invalid => Invalid(invalid.Errors),
+            _ => Problem(result),
         };
 
     /// <summary>As <see cref="ToHttp{T}"/> for reads without a Created case, answering 200 through <see cref="SharedJson{T}"/>.</summary>
@@ -23,8 +20,20 @@ public static class HttpResults
         result switch
         {
             CommandResult<T>.Ok ok => new SharedJson<T>(ok.Value),
-            CommandResult<T>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation"),
+            CommandResult<T>.Invalid invalid => Invalid(invalid.Errors),
+            _ => Problem(result),
+        };
+
+    /// <summary>400 naming each invalid field.</summary>
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The request is invalid.", type: "https://supplychainwatch.example/problems/validation");
+
+    private static ProblemHttpResult Problem<T>(CommandResult<T> result) =>
+        result switch
+        {
             CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
+            CommandResult<T>.Conflict conflict => TypedResults.Problem(conflict.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflicting duplicate."),
+            CommandResult<T>.Refused refused => TypedResults.Problem(refused.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Refused."),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };
 }

@@ -29,6 +29,8 @@ public sealed partial class WebhookDispatcher(
             return;
         }
 
+        var max = Math.Max(1, _options.MaxConcurrency);
+        var half = Math.Max(1, max / 2);
         using var handler = new SocketsHttpHandler
         {
             ConnectCallback = policy.ConnectAsync,
@@ -36,11 +38,11 @@ public sealed partial class WebhookDispatcher(
             UseProxy = false,
             UseCookies = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = Math.Max(1, _options.MaxConcurrency),
+            MaxConnectionsPerServer = max,
         };
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.UserAgent.ParseAdd("SupplyChainWatch-Webhooks/1.0");
-        using var slots = new SemaphoreSlim(Math.Max(1, _options.MaxConcurrency));
+        using var slots = new SemaphoreSlim(max);
         var inFlight = new HashSet<Task>();
 
         while (!stoppingToken.IsCancellationRequested)
@@ -52,8 +54,7 @@ public sealed partial class WebhookDispatcher(
                 // Claim in batches (half the slots free, or all when idle) and only when something is due: every claim is a
                 // write transaction, and writes are what ingestion needs.
                 var free = slots.CurrentCount;
-                var max = Math.Max(1, _options.MaxConcurrency);
-                if ((free >= Math.Max(1, max / 2) || free == max) && await store.AnyDueAsync(stoppingToken))
+                if (free >= half && await store.AnyDueAsync(stoppingToken))
                 {
                     // Up to one more round than there are free slots: the extra rows wait here for a slot (well inside
                     // their lease), so a busy dispatcher claims a few times a second instead of once per free slot.
@@ -98,7 +99,7 @@ public sealed partial class WebhookDispatcher(
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
 
-            if (claimed.Count > 0 && slots.CurrentCount >= Math.Max(1, Math.Max(1, _options.MaxConcurrency) / 2))
+            if (claimed.Count > 0 && slots.CurrentCount >= half)
             {
                 // There may be more due rows: claim again at once.
                 continue;
@@ -108,7 +109,7 @@ public sealed partial class WebhookDispatcher(
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 wait.CancelAfter(_options.PollInterval);
-                if (slots.CurrentCount < Math.Max(1, Math.Max(1, _options.MaxConcurrency) / 2))
+                if (slots.CurrentCount < half)
                 {
                     // Busy: wait for a slot rather than for new rows (the poll interval still bounds the wait).
                     await slots.WaitAsync(wait.Token);
