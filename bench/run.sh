@@ -24,6 +24,7 @@ if [[ $QUICK == 1 ]]; then SUPPLIERS=500; RECRUITERS=100; SIGNALS=10000; SECONDS
 else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
 CONNECTIONS=64
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+# BENCH_PG_OPTIONS adds server settings (for example "-c log_min_duration_statement=100"); its log is kept with the others.
 # Profiling runs may shrink the data set (the table then says so in its notes): BENCH_SUPPLIERS, BENCH_SIGNALS, ...
 SUPPLIERS=${BENCH_SUPPLIERS:-$SUPPLIERS}; RECRUITERS=${BENCH_RECRUITERS:-$RECRUITERS}; SIGNALS=${BENCH_SIGNALS:-$SIGNALS}
 WORK=$(mktemp -d /tmp/scw-bench.XXXXXX)
@@ -44,7 +45,7 @@ cleanup() {
   # Keep the service logs where they can be read: of a failed run in failed/, of the last run in logs/.
   local kept=logs
   [[ $status -ne 0 ]] && kept=failed
-  mkdir -p "$ROOT/bench/results/$kept" && cp "$WORK"/*.log "$ROOT/bench/results/$kept/" 2>/dev/null || true
+  mkdir -p "$ROOT/bench/results/$kept" && cp "$WORK"/*.log "$WORK"/pg/server.log "$ROOT/bench/results/$kept/" 2>/dev/null || true
   [[ $status -ne 0 ]] && echo "bench failed ($status); service logs in bench/results/failed/" >&2
   rm -rf "$WORK"
 }
@@ -63,7 +64,7 @@ echo "== PostgreSQL (throwaway, port $PGPORT)"
 mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
 runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -A trust -U postgres >/dev/null
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/server.log" -w start \
-  -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB" >/dev/null
+  -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=256MB ${BENCH_PG_OPTIONS:-}" >/dev/null
 PSQL=(psql -X -q -h 127.0.0.1 -p "$PGPORT" -U postgres)
 "${PSQL[@]}" -c "CREATE DATABASE baseline"
 

@@ -110,9 +110,16 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         var outboxRows = await _database.WriteAsync(async (connection, transaction) =>
         {
             var inserted = new HashSet<string>(StringComparer.Ordinal);
-            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            if (_database.IsPostgreSql)
             {
-                await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset)), inserted).ConfigureAwait(false);
+                await InsertArraysAsync(connection, transaction, rows, inserted).ConfigureAwait(false);
+            }
+            else
+            {
+                for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+                {
+                    await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset)), inserted).ConfigureAwait(false);
+                }
             }
 
             if (_webhooks is null || inserted.Count == 0)
@@ -134,6 +141,26 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         foreach (var request in batch)
         {
             request.Completion.TrySetResult();
+        }
+    }
+
+    /// <summary>PostgreSQL: one statement over six array parameters (see <see cref="SqlEvidenceLog"/> for why).</summary>
+    private static async Task InsertArraysAsync(DbConnection connection, DbTransaction transaction, List<StoredEscalation> rows, HashSet<string> inserted)
+    {
+        await using var command = StorageDatabase.CreateCommand(connection, transaction,
+            "INSERT INTO escalation_events (event_id, type, subject_id, subject_seq, created_at, payload_json) " +
+            "SELECT * FROM unnest(@ids::text[], @types::text[], @subjects::text[], @seqs::bigint[], @ats::timestamptz[], @payloads::text[]) " +
+            "ON CONFLICT (event_id) DO NOTHING RETURNING event_id;");
+        StorageDatabase.AddParameter(command, "@ids", rows.Select(r => r.EventId).ToArray());
+        StorageDatabase.AddParameter(command, "@types", rows.Select(r => r.Type).ToArray());
+        StorageDatabase.AddParameter(command, "@subjects", rows.Select(r => r.SubjectId).ToArray());
+        StorageDatabase.AddParameter(command, "@seqs", rows.Select(r => r.SubjectSeq).ToArray());
+        StorageDatabase.AddParameter(command, "@ats", rows.Select(r => StorageDatabase.Normalize(r.CreatedAt)).ToArray());
+        StorageDatabase.AddParameter(command, "@payloads", rows.Select(r => r.PayloadJson).ToArray());
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            inserted.Add(reader.GetString(0));
         }
     }
 

@@ -255,12 +255,58 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
 
         // Insert in chain order so seq grows with subject_seq for each subject.
         toInsert.Sort((a, b) => a.SubjectSeq.CompareTo(b.SubjectSeq));
-        for (var offset = 0; offset < toInsert.Count; offset += RowsPerInsert)
+        if (_database.IsPostgreSql)
         {
-            await InsertAsync(connection, transaction, toInsert.GetRange(offset, Math.Min(RowsPerInsert, toInsert.Count - offset))).ConfigureAwait(false);
+            await InsertArraysAsync(connection, transaction, toInsert).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var offset = 0; offset < toInsert.Count; offset += RowsPerInsert)
+            {
+                await InsertAsync(connection, transaction, toInsert.GetRange(offset, Math.Min(RowsPerInsert, toInsert.Count - offset))).ConfigureAwait(false);
+            }
         }
 
         return outcomes.Select(o => new AppendResult(o.Outcome, o.Rows.Select(p => p.ToRow()).ToArray(), o.Conflicts)).ToArray();
+    }
+
+    /// <summary>
+    /// PostgreSQL: the whole batch as one statement over ten array parameters. A multi-row VALUES list binds ten parameters
+    /// per row, and parsing and binding thousands of them cost more CPU than the insert itself. Rows are inserted in array
+    /// order, so seq still grows with subject_seq.
+    /// </summary>
+    private static async Task InsertArraysAsync(DbConnection connection, DbTransaction transaction, List<PendingRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = StorageDatabase.CreateCommand(connection, transaction,
+            "INSERT INTO evidence_log (subject_id, subject_seq, idempotency_key, kind, content_json, content_hash, previous_hash, row_hash, occurred_at, recorded_at) " +
+            "SELECT * FROM unnest(@s::text[], @q::bigint[], @k::text[], @t::text[], @c::text[], @h::text[], @p::text[], @x::text[], @o::timestamptz[], @r::timestamptz[]) " +
+            "RETURNING seq, subject_id, subject_seq;");
+        StorageDatabase.AddParameter(command, "@s", rows.Select(r => r.SubjectId).ToArray());
+        StorageDatabase.AddParameter(command, "@q", rows.Select(r => r.SubjectSeq).ToArray());
+        StorageDatabase.AddParameter(command, "@k", rows.Select(r => r.IdempotencyKey).ToArray());
+        StorageDatabase.AddParameter(command, "@t", rows.Select(r => r.Kind).ToArray());
+        StorageDatabase.AddParameter(command, "@c", rows.Select(r => r.ContentJson).ToArray());
+        StorageDatabase.AddParameter(command, "@h", rows.Select(r => r.ContentHash).ToArray());
+        StorageDatabase.AddParameter(command, "@p", rows.Select(r => r.PreviousHash).ToArray());
+        StorageDatabase.AddParameter(command, "@x", rows.Select(r => r.RowHash).ToArray());
+        StorageDatabase.AddParameter(command, "@o", rows.Select(r => r.OccurredAt).ToArray());
+        StorageDatabase.AddParameter(command, "@r", rows.Select(r => r.RecordedAt).ToArray());
+        await ReadAssignedSeqsAsync(command, rows).ConfigureAwait(false);
+    }
+
+    private static async Task ReadAssignedSeqsAsync(DbCommand command, List<PendingRow> rows)
+    {
+        var bySubjectSeq = rows.ToDictionary(r => (r.SubjectId, r.SubjectSeq));
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            bySubjectSeq[(reader.GetString(1), reader.GetInt64(2))].Seq = reader.GetInt64(0);
+        }
     }
 
     private async Task InsertAsync(DbConnection connection, DbTransaction transaction, List<PendingRow> rows)
@@ -287,25 +333,33 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
 
         sql.Append(" RETURNING seq, subject_id, subject_seq;");
         command.CommandText = sql.ToString();
-
-        var bySubjectSeq = rows.ToDictionary(r => (r.SubjectId, r.SubjectSeq));
-        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        while (await reader.ReadAsync().ConfigureAwait(false))
-        {
-            bySubjectSeq[(reader.GetString(1), reader.GetInt64(2))].Seq = reader.GetInt64(0);
-        }
+        await ReadAssignedSeqsAsync(command, rows).ConfigureAwait(false);
     }
 
-    private static async Task<Dictionary<string, (long Seq, string Hash)>> ReadHeadsAsync(DbConnection connection, DbTransaction transaction, List<string> subjects)
+    private async Task<Dictionary<string, (long Seq, string Hash)>> ReadHeadsAsync(DbConnection connection, DbTransaction transaction, List<string> subjects)
     {
         var heads = new Dictionary<string, (long Seq, string Hash)>(StringComparer.Ordinal);
         foreach (var chunk in subjects.Chunk(500))
         {
             await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
-            var list = StorageDatabase.InList(command, "s", chunk);
-            command.CommandText =
-                "SELECT e.subject_id, e.subject_seq, e.row_hash FROM evidence_log AS e " +
-                $"WHERE e.subject_id IN {list} AND e.subject_seq = (SELECT max(x.subject_seq) FROM evidence_log AS x WHERE x.subject_id = e.subject_id);";
+            if (_database.IsPostgreSql)
+            {
+                // One index probe per subject (newest row first). The portable "subject_seq = (SELECT max ...)" form made
+                // PostgreSQL evaluate the subquery for every row of every listed subject: 350 ms per 500 subjects once each
+                // had a few dozen rows, most of a bulk append's time.
+                StorageDatabase.AddParameter(command, "@subjects", chunk);
+                command.CommandText =
+                    "SELECT s.id, h.subject_seq, h.row_hash FROM unnest(@subjects) AS s(id) " +
+                    "CROSS JOIN LATERAL (SELECT e.subject_seq, e.row_hash FROM evidence_log AS e WHERE e.subject_id = s.id ORDER BY e.subject_seq DESC LIMIT 1) AS h;";
+            }
+            else
+            {
+                var list = StorageDatabase.InList(command, "s", chunk);
+                command.CommandText =
+                    "SELECT e.subject_id, e.subject_seq, e.row_hash FROM evidence_log AS e " +
+                    $"WHERE e.subject_id IN {list} AND e.subject_seq = (SELECT max(x.subject_seq) FROM evidence_log AS x WHERE x.subject_id = e.subject_id);";
+            }
+
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
@@ -322,11 +376,19 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         // probe every subject-key pair (400 x 400 per statement), which dominated a bulk append.
         var wanted = subjects.ToHashSet(StringComparer.Ordinal);
         var existing = new Dictionary<(string, string), PendingRow>();
-        foreach (var keyChunk in keys.Chunk(400))
+        foreach (var keyChunk in keys.Chunk(_database.IsPostgreSql ? 5_000 : 400))
         {
             await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
-            var keyList = StorageDatabase.InList(command, "k", keyChunk);
-            command.CommandText = $"SELECT {Columns} FROM evidence_log WHERE idempotency_key IN {keyList};";
+            if (_database.IsPostgreSql)
+            {
+                StorageDatabase.AddParameter(command, "@keys", keyChunk);
+                command.CommandText = $"SELECT {Columns} FROM evidence_log WHERE idempotency_key = ANY(@keys);";
+            }
+            else
+            {
+                command.CommandText = $"SELECT {Columns} FROM evidence_log WHERE idempotency_key IN {StorageDatabase.InList(command, "k", keyChunk)};";
+            }
+
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {

@@ -10,31 +10,39 @@ namespace SupplyChainWatch.Grains.Subjects;
 /// after a crash produces the same ids and the store ignores them:
 /// evidence-driven events are keyed by subject + log sequence (+ revision for pushed changes), time-driven band
 /// changes add the day, and overdue events are keyed by their grievance or finding alone (they happen once).
+/// An overdue event stays due at every later evaluation; callers pass the ids they already stored so that each is built
+/// and written once per activation rather than at every turn (a fresh subject with a few years of findings had about
+/// twenty of them, re-written by each turn: most of a bulk import's catch-up time).
 /// </summary>
 public static class EscalationFactory
 {
     /// <remarks>
-    /// <c>derived</c> counts the events that come from the change between the two evaluations: their ids depend on the
-    /// sequence number they were derived at. Overdue events' ids do not, so replaying those anywhere is harmless.
+    /// The first <c>derived</c> events come from the change between the two evaluations: their ids depend on the
+    /// sequence number they were derived at. The rest are overdue events, whose ids do not, so replaying those anywhere is
+    /// harmless.
     /// </remarks>
     public static IReadOnlyList<StoredEscalation> ForEvidence(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject, out int derived)
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
+        IReadOnlySet<string> overdueAlreadyStored, out int derived)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
         var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
+    /// <remarks>As <see cref="ForEvidence"/>: the first <c>derived</c> events are band changes, the rest overdue events.</remarks>
     public static IReadOnlyList<StoredEscalation> ForTimeCheck(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject)
+        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
+        IReadOnlySet<string> overdueAlreadyStored, out int derived)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
         var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject);
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject));
+        derived = events.Count;
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
@@ -47,23 +55,30 @@ public static class EscalationFactory
     }
 
     private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now,
-        SubjectSummary subject)
+        SubjectSummary subject, IReadOnlySet<string> alreadyStored)
     {
         foreach (var grievance in document.Grievances.Values)
         {
-            if (Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
+            var eventId = OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId);
+            if (!alreadyStored.Contains(eventId) && Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
             {
                 var draft = EscalationRules.GrievanceAcknowledgementOverdue(subjectKey, subjectSeq, grievance, current, now);
-                yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{grievance.GrievanceId}" }, subject);
+                yield return Store(draft with { EventId = eventId }, subject);
             }
         }
 
         foreach (var finding in Deadlines.OverdueCorrectiveActions(document.Findings.Values, now))
         {
-            var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
-            yield return Store(draft with { EventId = $"{subjectKey}:{draft.EventName}:{finding.SignalId}" }, subject);
+            var eventId = OverdueEventId(subjectKey, EscalationType.CorrectiveActionOverdue, finding.SignalId);
+            if (!alreadyStored.Contains(eventId))
+            {
+                var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
+                yield return Store(draft with { EventId = eventId }, subject);
+            }
         }
     }
+
+    private static string OverdueEventId(string subjectKey, EscalationType type, string signalId) => $"{subjectKey}:{EscalationEventNames.Of(type)}:{signalId}";
 
     /// <summary>
     /// The event's data: the draft's payload, its sequence number and due time, and the subject's country and sector (as

@@ -23,6 +23,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
     private IGrainTimer? _snapshotTimer;
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
+    private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -176,10 +177,11 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var evaluation = Evaluate(Document, now);
         var summary = Summarize(evaluation, now);
         var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary);
+            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
+            RememberOverdue(events, derivedEvents);
         }
 
         Current = evaluation;
@@ -229,7 +231,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
         var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, out var derivedEvents);
+            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
         // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
         // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
         var stageStart = Stopwatch.GetTimestamp();
@@ -237,6 +239,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
         await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered);
+        RememberOverdue(events, derivedEvents);
         GrainMetrics.Record("derived-writes", stageStart);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
@@ -263,6 +266,15 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         await AfterEvaluatedAsync(previous, evaluation);
         GrainMetrics.Record("turn", turnStart);
+    }
+
+    /// <summary>Overdue events (after the first <paramref name="derived"/>) are due at every later turn; once stored they are not sent again.</summary>
+    private void RememberOverdue(IReadOnlyList<StoredEscalation> events, int derived)
+    {
+        for (var i = derived; i < events.Count; i++)
+        {
+            _overdueStored.Add(events[i].EventId);
+        }
     }
 
     private Task WriteSnapshotIfBehindAsync() =>

@@ -224,6 +224,58 @@ public abstract class OrleansStorageContract(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Snapshots_are_written_in_binary_and_those_of_earlier_versions_in_json_still_load()
+    {
+        var options = await CreateDatabaseAsync();
+        var host = await StartSiloAsync(options);
+        try
+        {
+            var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageSiloBuilderExtensions.GrainStorageName);
+            var database = host.Services.GetRequiredService<StorageDatabase>();
+            var grainId = GrainId.Create("storage-probe", "format:" + Guid.NewGuid().ToString("N"));
+            var written = new GrainState<StorageProbeState>(new StorageProbeState { Count = 41 });
+            await storage.WriteStateAsync("storage-probe", grainId, written);
+
+            var payload = await ReadPayloadAsync(database);
+            Assert.NotEqual((byte)'{', payload[0]); // not the JSON earlier versions wrote
+
+            // Earlier versions wrote the silo's default format (JSON): put such a payload in place and read it back.
+            var json = host.Services.GetRequiredService<IGrainStorageSerializer>().Serialize(new StorageProbeState { Count = 42 }).ToArray();
+            Assert.Equal((byte)'{', json[0]);
+            var updated = await database.WriteAsync(async (connection, transaction) =>
+            {
+                await using var update = StorageDatabase.CreateCommand(connection, transaction, "UPDATE OrleansStorage SET PayloadBinary = @payload;");
+                StorageDatabase.AddParameter(update, "@payload", json);
+                return await update.ExecuteNonQueryAsync();
+            }, CancellationToken.None);
+            Assert.Equal(1, updated);
+
+            var read = new GrainState<StorageProbeState>();
+            await storage.ReadStateAsync("storage-probe", grainId, read);
+            Assert.Equal(42, read.State!.Count);
+
+            // The next write of that state is binary again.
+            read.State.Count = 43;
+            await storage.WriteStateAsync("storage-probe", grainId, read);
+            Assert.NotEqual((byte)'{', (await ReadPayloadAsync(database))[0]);
+            var reread = new GrainState<StorageProbeState>();
+            await storage.ReadStateAsync("storage-probe", grainId, reread);
+            Assert.Equal(43, reread.State!.Count);
+        }
+        finally
+        {
+            await StopAsync(host);
+        }
+    }
+
+    private static async Task<byte[]> ReadPayloadAsync(StorageDatabase database)
+    {
+        await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
+        await using var command = StorageDatabase.CreateCommand(connection, null, "SELECT PayloadBinary FROM OrleansStorage;");
+        return (byte[])(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<long> CountStorageRowsAsync(StorageDatabase database)
     {
         await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
