@@ -93,6 +93,11 @@ run_service() { # $1 = mode name, $2 = run number, then env assignments
   dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" \
     2> >(while IFS= read -r line; do
            echo "$line" >&2
+           if [[ -n "${BENCH_GCDUMP:-}" && "$line" == "phase: ingest" ]]; then
+             # BENCH_GCDUMP=1: the service's heap by type once every subject is active (after the import and the memory figure).
+             mkdir -p "$ROOT/bench/results/traces"
+             "${DOTNET_GCDUMP:-$HOME/.dotnet/tools/dotnet-gcdump}" collect -p "$SERVICE_PID" -o "$ROOT/bench/results/traces/$mode.gcdump" >/dev/null 2>&1 &
+           fi
            if [[ -n "${BENCH_TRACE:-}" && "$line" == "phase: $BENCH_TRACE" ]]; then
              mkdir -p "$ROOT/bench/results/traces"
              "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$SERVICE_PID" --duration "00:00:${BENCH_TRACE_SECONDS:-08}" \

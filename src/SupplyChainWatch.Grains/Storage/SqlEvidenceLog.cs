@@ -122,7 +122,16 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
     public async Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = StorageDatabase.CreateCommand(connection, null, "SELECT DISTINCT subject_id FROM evidence_log ORDER BY subject_id;");
+        // PostgreSQL: one index probe per subject (a "loose index scan" over the (subject_id, subject_seq) index). DISTINCT
+        // made it scan the whole table, most of a re-score's time. SQLite answers DISTINCT from the index itself.
+        await using var command = StorageDatabase.CreateCommand(connection, null, _database.IsPostgreSql
+            ? "WITH RECURSIVE subjects(subject_id) AS (" +
+              " (SELECT subject_id FROM evidence_log ORDER BY subject_id LIMIT 1)" +
+              " UNION ALL" +
+              " SELECT (SELECT e.subject_id FROM evidence_log AS e WHERE e.subject_id > s.subject_id ORDER BY e.subject_id LIMIT 1)" +
+              " FROM subjects AS s WHERE s.subject_id IS NOT NULL)" +
+              " SELECT subject_id FROM subjects WHERE subject_id IS NOT NULL;"
+            : "SELECT DISTINCT subject_id FROM evidence_log ORDER BY subject_id;");
         var subjects = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
