@@ -146,7 +146,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 mkdir -p "$ROOT/bench/results"
-OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick).md"
+OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick || true).md"
 RUNS=$RUNS LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
   python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
 import sys, os, subprocess
