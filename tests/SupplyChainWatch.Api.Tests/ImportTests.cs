@@ -97,6 +97,30 @@ public sealed class ImportTests
     }
 
     [Fact]
+    public async Task An_import_over_its_configured_size_is_413_problem_details_and_stores_nothing()
+    {
+        using var factory = new ServiceFactory();
+        factory.Settings["Api:ImportMaxRequestBodyBytes"] = "3000";
+        using var client = factory.CreateClient();
+        (await client.PutJsonAsync("/api/v1/suppliers/big-sup-1", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        var line = Line("audit", Samples.Audit("BIG-0", "big-sup-1", null, Samples.Finding("F1", "wages", "minor", 1)));
+        var file = string.Join("\n", Enumerable.Range(0, 20).Select(i => line.Replace("BIG-0", $"BIG-{i}", StringComparison.Ordinal))) + "\n";
+        Assert.True(Encoding.UTF8.GetByteCount(file) > 3000);
+
+        using var content = new StringContent(file, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await client.PostAsync(new Uri(Url, UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var rows = await factory.Service<IEvidenceLog>().ReadSubjectAsync("sup:big-sup-1", 0);
+        Assert.Equal(["profile"], rows.Select(r => r.Kind).ToArray()); // only the PUT's row
+
+        // Under the limit the same endpoint takes the file.
+        var small = await ImportAsync(client, line + "\n");
+        Assert.Equal(1, small["accepted"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task An_import_cut_off_by_SIGKILL_and_repeated_counts_every_line_once()
     {
         var data = TestPaths.NewTempDirectory();
