@@ -13,7 +13,7 @@ namespace SupplyChainWatch.Grains.Storage;
 public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
 {
     public const int MaxLimit = 500;
-    private const int RowsPerInsert = 500;
+    private const int RowsPerInsert = 500; // SQLite's multi-row VALUES lists; PostgreSQL takes arrays.
 
     private readonly StorageDatabase _database;
     private readonly GroupCommitQueue<AddRequest> _queue;

@@ -16,7 +16,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
     // Large enough that a bulk import writes a few thousand rows per transaction; a single submission never waits for
     // a batch to fill (the loop takes whatever is pending), so this only bounds how much one commit carries.
     private const int MaxRequestsPerBatch = 2048;
-    private const int RowsPerInsert = 400; // 11 parameters a row stays far below SQLite's and PostgreSQL's limits.
+    private const int RowsPerInsert = 400; // SQLite's multi-row VALUES lists (10 parameters a row, far below its limit); PostgreSQL takes arrays.
     private const string Columns = "seq, subject_id, subject_seq, idempotency_key, kind, content_json, content_hash, previous_hash, row_hash, occurred_at, recorded_at";
 
     private readonly StorageDatabase _database;

@@ -12,8 +12,18 @@ namespace SupplyChainWatch.Grains.Storage;
 public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
 {
     public const int MaxLimit = 500;
-    private const int RowsPerInsert = 500;
+    private const int RowsPerInsert = 500; // SQLite's multi-row VALUES lists; PostgreSQL takes arrays.
     private const string Columns = "subject_id, subject_type, name, country, sector, score, band, forced_labour, updated_at";
+
+    // Only a change of what the row shows moves updated_at: a re-evaluation that changes nothing (a replay on activation, a
+    // counterpart's unchanged score) leaves the row as it was.
+    private const string UpsertOnConflict =
+        " ON CONFLICT (subject_id) DO UPDATE SET subject_type = excluded.subject_type, name = excluded.name, country = excluded.country," +
+        " sector = excluded.sector, score = excluded.score, band = excluded.band, forced_labour = excluded.forced_labour, updated_at = excluded.updated_at" +
+        " WHERE excluded.updated_at >= read_model.updated_at AND (excluded.subject_type IS DISTINCT FROM read_model.subject_type" +
+        " OR excluded.name IS DISTINCT FROM read_model.name OR excluded.country IS DISTINCT FROM read_model.country" +
+        " OR excluded.sector IS DISTINCT FROM read_model.sector OR excluded.score IS DISTINCT FROM read_model.score" +
+        " OR excluded.band IS DISTINCT FROM read_model.band OR excluded.forced_labour IS DISTINCT FROM read_model.forced_labour);";
 
     private readonly StorageDatabase _database;
     private readonly GroupCommitQueue<UpsertRequest> _queue;
@@ -144,9 +154,16 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         var rows = latest.Values.ToList();
         await _database.WriteAsync(async (connection, transaction) =>
         {
-            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            if (_database.IsPostgreSql)
             {
-                await UpsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
+                await UpsertArraysAsync(connection, transaction, rows).ConfigureAwait(false);
+            }
+            else
+            {
+                for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+                {
+                    await UpsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
+                }
             }
 
             return true;
@@ -156,6 +173,24 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         {
             request.Completion.TrySetResult();
         }
+    }
+
+    /// <summary>PostgreSQL: the whole batch as one statement over array parameters (see <see cref="SqlEvidenceLog"/> for why).</summary>
+    private static async Task UpsertArraysAsync(DbConnection connection, DbTransaction transaction, List<SubjectSummary> rows)
+    {
+        await using var command = StorageDatabase.CreateCommand(connection, transaction,
+            $"INSERT INTO read_model ({Columns}) SELECT * FROM unnest(@ids::text[], @types::text[], @names::text[], @countries::text[], @sectors::text[]," +
+            " @scores::integer[], @bands::text[], @fls::text[], @ats::timestamptz[])" + UpsertOnConflict);
+        StorageDatabase.AddParameter(command, "@ids", rows.Select(r => r.SubjectId).ToArray());
+        StorageDatabase.AddParameter(command, "@types", rows.Select(r => r.SubjectType).ToArray());
+        StorageDatabase.AddParameter(command, "@names", rows.Select(r => r.Name).ToArray());
+        StorageDatabase.AddParameter(command, "@countries", rows.Select(r => r.Country).ToArray());
+        StorageDatabase.AddParameter(command, "@sectors", rows.Select(r => r.Sector).ToArray());
+        StorageDatabase.AddParameter(command, "@scores", rows.Select(r => r.Score).ToArray());
+        StorageDatabase.AddParameter(command, "@bands", rows.Select(r => r.Band).ToArray());
+        StorageDatabase.AddParameter(command, "@fls", rows.Select(r => r.ForcedLabour).ToArray());
+        StorageDatabase.AddParameter(command, "@ats", rows.Select(r => StorageDatabase.Normalize(r.UpdatedAt)).ToArray());
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     private async Task UpsertChunkAsync(DbConnection connection, DbTransaction transaction, List<SubjectSummary> rows)
@@ -178,16 +213,7 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
             StorageDatabase.AddParameter(command, p + "at", _database.TimestampParameter(row.UpdatedAt));
         }
 
-        sql.Append(
-            " ON CONFLICT (subject_id) DO UPDATE SET subject_type = excluded.subject_type, name = excluded.name, country = excluded.country," +
-            " sector = excluded.sector, score = excluded.score, band = excluded.band, forced_labour = excluded.forced_labour, updated_at = excluded.updated_at" +
-            // Only a change of what the row shows moves updated_at: a re-evaluation that changes nothing (a replay on
-            // activation, a counterpart's unchanged score) leaves the row as it was.
-            " WHERE excluded.updated_at >= read_model.updated_at AND (excluded.subject_type IS DISTINCT FROM read_model.subject_type" +
-            " OR excluded.name IS DISTINCT FROM read_model.name OR excluded.country IS DISTINCT FROM read_model.country" +
-            " OR excluded.sector IS DISTINCT FROM read_model.sector OR excluded.score IS DISTINCT FROM read_model.score" +
-            " OR excluded.band IS DISTINCT FROM read_model.band OR excluded.forced_labour IS DISTINCT FROM read_model.forced_labour);");
-        command.CommandText = sql.ToString();
+        command.CommandText = sql.Append(UpsertOnConflict).ToString();
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
