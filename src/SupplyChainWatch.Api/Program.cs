@@ -19,7 +19,11 @@ if (SchemaCommand.IsMigrate(args))
     return await SchemaCommand.MigrateAsync(args);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+DevelopmentTokens.PrepareUserSecrets();
+
+// The content root is the folder of the binaries, where the build copies appsettings*.json: `dotnet run` keeps the
+// working directory where the user ran it (so ./data lands there), and the settings files load from wherever that is.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddRiskModel(builder.Configuration);
 builder.AddSupplyChainWatchSilo();
@@ -29,14 +33,19 @@ builder.Services.AddSingleton<RescoreJobs>();
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Customize);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue(RequestBodyLimitMiddleware.MaxBodyKey, RequestBodyLimitMiddleware.DefaultMaxBodyBytes));
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue(RequestBodyLimitMiddleware.MaxBodyKey, RequestBodyLimitMiddleware.DefaultMaxBodyBytes);
+    RequestHeadLimitsMiddleware.ConfigureKestrel(kestrel.Limits);
+});
 builder.Services.AddSupplyChainWatchSwagger();
 builder.AddSupplyChainWatchSecurity();
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestHeadLimitsMiddleware>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<SecurityHeadersMiddleware>();

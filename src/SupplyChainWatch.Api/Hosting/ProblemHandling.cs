@@ -14,12 +14,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         int status;
         string title;
+        string? detail = null;
         IDictionary<string, string[]>? errors = null;
         switch (exception)
         {
             case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
                 status = StatusCodes.Status413PayloadTooLarge;
                 title = "The request body is too large.";
+                break;
+            case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
+                status = StatusCodes.Status415UnsupportedMediaType;
+                title = "Unsupported media type.";
+                detail = ProblemDefaults.UnsupportedMediaTypeDetail(httpContext);
                 break;
             case BadHttpRequestException bad:
                 status = bad.StatusCode;
@@ -43,7 +49,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         httpContext.Response.StatusCode = status;
-        var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title };
+        var details = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
         if (errors is not null)
         {
             details.Extensions["errors"] = errors;
@@ -97,6 +103,25 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 
         return "is not valid JSON";
     }
+}
+
+/// <summary>What every problem answer gets, whoever wrote it (the framework's own 415 or 404 included).</summary>
+public static class ProblemDefaults
+{
+    /// <summary>Minimal APIs answer a body of the wrong media type with a bare 415; the answer names what the endpoint takes.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+        {
+            context.ProblemDetails.Detail = UnsupportedMediaTypeDetail(context.HttpContext);
+        }
+    }
+
+    public static string UnsupportedMediaTypeDetail(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>() is { ContentTypes.Count: > 0 } accepts
+            ? $"This endpoint takes a body of type {string.Join(" or ", accepts.ContentTypes)} (the Content-Type header)."
+            : "This endpoint takes a body of type application/json (the Content-Type header)."; // every JSON endpoint; the import names its own
 }
 
 public static class JsonSetup

@@ -19,7 +19,7 @@ public static class SchemaCommand
     /// </summary>
     public static async Task<int> MigrateAsync(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args[1..]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args[1..], ContentRootPath = AppContext.BaseDirectory });
         var options = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         using var host = builder.Build();
         var logger = host.Services.GetRequiredService<ILogger<SchemaMigrator>>();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.RateLimiting;
@@ -43,7 +44,10 @@ public static class SecuritySetup
             options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
             options.TokenValidationParameters.NameClaimType = ClaimTypes.NameIdentifier;
         });
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(sp => new ConfiguredSigningKeys(
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), TimeProvider.System));
 
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuthorizationProblems>();
         services.AddAuthorizationBuilder()
             // An endpoint that names no roles still needs a valid token; anonymous access is opted into explicitly.
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());

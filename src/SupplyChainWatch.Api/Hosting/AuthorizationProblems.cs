@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.IdentityModel.Tokens;
+
+namespace SupplyChainWatch.Api.Hosting;
+
+/// <summary>
+/// 401 and 403 as problem details that say why: which scheme is expected and what was wrong with the token, or which
+/// roles the endpoint admits. The reasons are coarse on purpose (a category, never the validator's own message, which
+/// can quote the token).
+/// </summary>
+public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(authorizeResult);
+        if (authorizeResult.Challenged)
+        {
+            // The bearer handler sets WWW-Authenticate (RFC 6750); the body says the same in words.
+            // The bearer handler caches its result per request, so this does not validate the token a second time.
+            var failure = (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure;
+            await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, "A valid bearer token is required.", ChallengeReason(context, failure));
+            return;
+        }
+
+        if (authorizeResult.Forbidden)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            var roles = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct(StringComparer.Ordinal).ToArray();
+            var detail = roles.Length > 0
+                ? $"This endpoint needs a token with one of the roles: {string.Join(", ", roles)}."
+                : "The token's roles do not admit this call.";
+            await WriteAsync(context, StatusCodes.Status403Forbidden, "The token does not admit this call.", detail, roles);
+            return;
+        }
+
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+
+    private static string ChallengeReason(HttpContext context, Exception? failure)
+    {
+        if (!context.Request.Headers.Authorization.Any(h => h?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            return "Send an Authorization header with scheme Bearer: 'Authorization: Bearer <token>'.";
+        }
+
+        return failure switch
+        {
+            SecurityTokenExpiredException => "The bearer token has expired.",
+            SecurityTokenNotYetValidException => "The bearer token is not valid yet.",
+            SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The bearer token's signature does not verify with any key this service trusts.",
+            SecurityTokenInvalidIssuerException => "The bearer token's issuer is not trusted here.",
+            SecurityTokenInvalidAudienceException => "The bearer token is not meant for this service (audience).",
+            SecurityTokenMalformedException or ArgumentException => "The bearer token is not a well-formed JWT.",
+            null => "The bearer token was not accepted.",
+            _ => "The bearer token could not be validated.",
+        };
+    }
+
+    private Task WriteAsync(HttpContext context, int status, string title, string detail, string[]? roles = null)
+    {
+        context.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        if (roles is { Length: > 0 })
+        {
+            problem.Extensions["requiredRoles"] = roles;
+        }
+
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }).AsTask();
+    }
+}

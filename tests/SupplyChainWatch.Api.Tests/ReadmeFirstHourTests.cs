@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using SupplyChainWatch.Api.Tests.Infrastructure;
+
+namespace SupplyChainWatch.Api.Tests;
+
+/// <summary>
+/// A new user's first hour: in a fresh clone with a fresh home directory, the README's run command and its curl
+/// walk-through, token included, exactly as the README prints them. Nothing here swaps in a test token, a setting or a
+/// port: if the README's commands do not work as written, this fails.
+/// </summary>
+public sealed class ReadmeFirstHourTests
+{
+    private static readonly Uri ReadmeService = new("http://localhost:5080");
+
+    [Fact]
+    public async Task The_readme_run_command_and_walkthrough_work_as_printed_in_a_fresh_clone()
+    {
+        var run = Readme.BashBlockAfter("**Run**");
+        var walk = Readme.BashBlockAfter("### A walk through with curl");
+        Assert.StartsWith("dotnet run", run, StringComparison.Ordinal);
+        Assert.Contains("dotnet user-jwts create", walk, StringComparison.Ordinal);
+
+        using (var probe = new HttpClient { BaseAddress = ReadmeService, Timeout = TimeSpan.FromSeconds(2) })
+        {
+            var busy = await probe.GetAsync(new Uri("/health/live", UriKind.Relative)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default);
+            Assert.False(busy, $"{ReadmeService} already answers: stop the service running there, this test starts the README's own");
+        }
+
+        await using var clone = await FreshClone.CreateAsync();
+        var serviceOutput = clone.Start(run);
+        await WaitUntilReadyAsync(serviceOutput, TimeSpan.FromMinutes(8));
+
+        // The walk-through as printed; one line appended so this test can look at what the walk left behind with the
+        // very token the README minted.
+        var (exitCode, output, errors) = await clone.RunAsync(walk + "\nprintf '\\nreadme-token:%s\\n' \"$TOKEN\"\n", TimeSpan.FromMinutes(4));
+        Assert.True(exitCode == 0, $"walk-through failed ({exitCode}):\n{output}\n{errors}\nservice:\n{serviceOutput()}");
+        var token = output[(output.LastIndexOf("readme-token:", StringComparison.Ordinal) + "readme-token:".Length)..].Trim();
+
+        // Started from the repository root: the settings files were loaded (Development, quiet Orleans) and the store is
+        // ./data of the clone, where the README says.
+        var log = serviceOutput();
+        Assert.Contains("Hosting environment: Development", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Orleans.Runtime.Watchdog", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("info: Orleans", log, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(clone.Root, "data", "supplychainwatch.db")), "no ./data/supplychainwatch.db in the clone");
+
+        using var client = new HttpClient { BaseAddress = ReadmeService };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var risk = (await client.GetJsonAsync("/api/v1/suppliers/sunrise-2/risk")).Expect(HttpStatusCode.OK);
+        Assert.True(risk["score"]!.GetValue<int>() > 0);
+        Assert.Contains("sunrise-2", output, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilReadyAsync(Func<string> serviceOutput, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = ReadmeService, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Still building or starting.
+            }
+            catch (TaskCanceledException)
+            {
+                // Busy machine.
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"The README's run command did not serve {ReadmeService}health/ready within {timeout}:\n{serviceOutput()}");
+    }
+}
