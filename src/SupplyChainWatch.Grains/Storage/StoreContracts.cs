@@ -37,7 +37,8 @@ public enum AppendOutcome
 /// <param name="Outcome">What happened to the submission as a whole.</param>
 /// <param name="Rows">For Appended/Duplicate/PartlyDuplicate: the rows as stored (new and existing), in request order. For Conflict: empty.</param>
 /// <param name="ConflictingKeys">For Conflict: the idempotency keys whose stored content differs.</param>
-public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<string> ConflictingKeys);
+/// <param name="StartedSubjects">Subjects whose first row (subject sequence 1) this append wrote: nothing, not even a profile, was recorded about them before.</param>
+public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<string> ConflictingKeys, IReadOnlyList<string> StartedSubjects);
 
 public sealed record ChainVerification(string SubjectId, long RowsChecked, bool Valid, long? FirstBrokenSubjectSeq);
 
@@ -92,7 +93,9 @@ public sealed record SubjectQuery(
     int? MinScore,
     bool SortByScoreDescending,
     int Limit,
-    string? Cursor);
+    string? Cursor,
+    // true: only subjects with a profile; false: only those known from evidence alone (a mistyped id makes one).
+    bool? HasProfile = null);
 
 public sealed record SubjectPage(IReadOnlyList<SubjectSummary> Items, string? NextCursor);
 
