@@ -185,7 +185,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         // Rows accepted so far in this batch, keyed like the UNIQUE(subject_id, idempotency_key) constraint.
         var accepted = new Dictionary<(string Subject, string Key), PendingRow>();
         var toInsert = new List<PendingRow>();
-        var outcomes = new (AppendOutcome Outcome, List<PendingRow> Rows, List<string> Conflicts, List<string> Started)[batch.Count];
+        var outcomes = new (AppendOutcome Outcome, List<PendingRow> Rows, List<string> Conflicts)[batch.Count];
 
         for (var r = 0; r < batch.Count; r++)
         {
@@ -241,7 +241,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             if (conflicts.Count > 0)
             {
                 // Nothing of this request is written; its tentative rows and chain heads are dropped.
-                outcomes[r] = (AppendOutcome.Conflict, [], conflicts, []);
+                outcomes[r] = (AppendOutcome.Conflict, [], conflicts);
                 continue;
             }
 
@@ -259,8 +259,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             var outcome = duplicates == 0 ? AppendOutcome.Appended
                 : duplicates == localRows.Count ? AppendOutcome.Duplicate
                 : AppendOutcome.PartlyDuplicate;
-            // Only a row this request wrote can start a chain: a duplicate at sequence 1 was written by an earlier one.
-            outcomes[r] = (outcome, localRows, [], [.. localNew.Values.Where(p => p.SubjectSeq == 1).Select(p => p.SubjectId)]);
+            outcomes[r] = (outcome, localRows, []);
         }
 
         // Insert in chain order so seq grows with subject_seq for each subject.
@@ -277,7 +276,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             }
         }
 
-        return outcomes.Select(o => new AppendResult(o.Outcome, o.Rows.Select(p => p.ToRow()).ToArray(), o.Conflicts, o.Started)).ToArray();
+        return outcomes.Select(o => new AppendResult(o.Outcome, o.Rows.Select(p => p.ToRow()).ToArray(), o.Conflicts)).ToArray();
     }
 
     /// <summary>

@@ -37,8 +37,7 @@ public enum AppendOutcome
 /// <param name="Outcome">What happened to the submission as a whole.</param>
 /// <param name="Rows">For Appended/Duplicate/PartlyDuplicate: the rows as stored (new and existing), in request order. For Conflict: empty.</param>
 /// <param name="ConflictingKeys">For Conflict: the idempotency keys whose stored content differs.</param>
-/// <param name="StartedSubjects">Subjects whose first row (subject sequence 1) this append wrote: nothing, not even a profile, was recorded about them before.</param>
-public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<string> ConflictingKeys, IReadOnlyList<string> StartedSubjects);
+public sealed record AppendResult(AppendOutcome Outcome, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<string> ConflictingKeys);
 
 public sealed record ChainVerification(string SubjectId, long RowsChecked, bool Valid, long? FirstBrokenSubjectSeq);
 

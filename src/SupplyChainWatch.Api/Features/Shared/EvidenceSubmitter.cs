@@ -28,15 +28,15 @@ public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Row
 /// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
 /// <param name="CreatedSubjects">
 /// Subjects (sup:{supplierId} or rec:{recruiterId}) that this submission created because nothing, not even a profile, was
-/// recorded about them before; empty when none, and empty on a repeat. Findings may arrive before master data, so an
-/// unknown id is accepted: this is where a mistyped id shows.
+/// recorded about them before; empty when none (a repeat answers as the first submission did). Findings may arrive
+/// before master data, so an unknown id is accepted: this is where a mistyped id shows.
 /// </param>
 public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects);
 
 public abstract record Submission
 {
     /// <param name="Evidence">The rows as stored.</param>
-    /// <param name="CreatedSubjects">Subject keys whose first evidence-log row this submission wrote.</param>
+    /// <param name="CreatedSubjects">Subject keys whose first evidence-log row is one of the submission's rows.</param>
     /// <param name="Duplicate">Every row was already in the log with the same content.</param>
     public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects, bool Duplicate = false) : Submission;
 
@@ -171,8 +171,16 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
 
         return [.. results.Select(result => result.Outcome == AppendOutcome.Conflict
             ? (Submission)new Submission.Conflicting(result.ConflictingKeys)
-            : new Submission.Accepted([.. result.Rows.Select(Receipt)], result.StartedSubjects, result.Outcome == AppendOutcome.Duplicate))];
+            : new Submission.Accepted([.. result.Rows.Select(Receipt)], CreatedSubjects(result.Rows), result.Outcome == AppendOutcome.Duplicate))];
     }
+
+    /// <summary>
+    /// Subjects whose first evidence-log row (subject sequence 1) is one of the submission's rows: nothing, not even a
+    /// profile, was recorded about them before it. Read from the rows as stored, so a repeat answers the same as the first
+    /// submission did (a retry after a lost answer must learn what the first attempt did).
+    /// </summary>
+    private static IReadOnlyList<string> CreatedSubjects(IReadOnlyList<EvidenceRow> rows) =>
+        [.. rows.Where(r => r.SubjectSeq == 1).Select(r => r.SubjectId).Distinct(StringComparer.Ordinal)];
 
     private static EvidenceReceipt Receipt(EvidenceRow row) => new(
         SubjectKeys.IdOf(row.SubjectId),

@@ -284,7 +284,8 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
             switch (submissions[i])
             {
                 case Submission.Accepted accepted:
-                    state.Accept(accepted.Duplicate, accepted.CreatedSubjects.Count);
+                    // A duplicate line created nothing in this import, as it is not counted as accepted either.
+                    state.Accept(accepted.Duplicate, accepted.Duplicate ? 0 : accepted.CreatedSubjects.Count);
                     break;
                 case Submission.Conflicting conflicting:
                     state.Conflict(chunk.LineNumbers[i], signal.Id, signal.DescribeConflict(conflicting.Keys));
