@@ -13,6 +13,17 @@ public static class SubjectKeys
 
     public static string Recruiter(string recruiterId) => RecruiterPrefix + recruiterId;
 
+    /// <summary>How a subject key is written wherever the API takes one in a query parameter or body field.</summary>
+    public const string ExpectedForm = "sup:{supplierId} or rec:{recruiterId}";
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is a subject key: a known prefix followed by a non-empty id. A bare id is not,
+    /// so an API parameter never guesses which of the two id spaces was meant.
+    /// </summary>
+    public static bool IsSubjectKey(string value) =>
+        (value.StartsWith(SupplierPrefix, StringComparison.Ordinal) && value.Length > SupplierPrefix.Length)
+        || (value.StartsWith(RecruiterPrefix, StringComparison.Ordinal) && value.Length > RecruiterPrefix.Length);
+
     public static bool IsSupplier(string subjectKey) => subjectKey.StartsWith(SupplierPrefix, StringComparison.Ordinal);
 
     /// <summary>The id the user gave, without the prefix.</summary>

@@ -262,6 +262,117 @@ public abstract class CoreApiTests(ServiceFactory factory)
         Assert.True(JsonNode.DeepEquals(earlier, asOf), $"{earlier}\n{asOf}");
     }
 
+    private const string ExpectedSubjectKey = "expected sup:{supplierId} or rec:{recruiterId}";
+
+    [Theory]
+    [InlineData("sunrise-2")]
+    [InlineData("sup:")]
+    [InlineData("supplier:sunrise-2")]
+    public async Task A_subjectId_filter_that_is_not_a_typed_key_is_400_naming_subjectId_and_the_expected_form(string subjectId)
+    {
+        var supplier = Id("sup");
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+
+        foreach (var url in new[] { "/api/v1/escalations?subjectId=", "/api/v1/referrals/access-log?subjectId=" })
+        {
+            var problem = (await _client.GetJsonAsync(url + Uri.EscapeDataString(subjectId))).Expect(HttpStatusCode.BadRequest);
+            Assert.Contains(problem["errors"]!["subjectId"]!.AsArray(), m => m!.GetValue<string>().Contains(ExpectedSubjectKey, StringComparison.Ordinal));
+        }
+
+        // The typed key of the same subject is accepted; the bare id of a known supplier was not.
+        (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}")).Expect(HttpStatusCode.OK);
+        (await _client.GetJsonAsync($"/api/v1/escalations?subjectId={supplier}")).Expect(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("sunrise-2")]
+    [InlineData("sup:")]
+    [InlineData("rec:")]
+    public async Task A_referral_body_subjectId_that_is_not_a_typed_key_is_400_naming_subjectId_and_the_expected_form(string subjectId)
+    {
+        using var officer = factory.CreateClient(["case-officer"]);
+        var answer = await officer.PostJsonAsync("/api/v1/cases/ref:any-case/referrals",
+            new { subjectId, recipientType = "ngo", recipientName = "Legal aid clinic", reason = "Passports retained." });
+
+        var problem = answer.Expect(HttpStatusCode.BadRequest);
+        Assert.Equal(["subjectId"], problem["errors"]!.AsObject().Select(e => e.Key));
+        Assert.Contains(ExpectedSubjectKey, problem["errors"]!["subjectId"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_submission_about_an_unknown_subject_names_it_in_createdSubjects_and_later_submissions_name_none()
+    {
+        var supplier = Id("sup");
+        var recruiter = Id("rec");
+        var registered = Id("sup");
+        var auditId = Id("aud");
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{registered}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+
+        var audit = Samples.Audit(auditId, supplier, null, Samples.Finding("F1", "wages", "major", 5));
+        var first = (await _client.PostJsonAsync("/api/v1/audits", audit)).Expect(HttpStatusCode.Created);
+        Assert.Equal([$"sup:{supplier}"], Created(first));
+        // A retry after a lost answer learns what the first attempt did.
+        Assert.Equal([$"sup:{supplier}"], Created((await _client.PostJsonAsync("/api/v1/audits", audit)).Expect(HttpStatusCode.Created)));
+
+        var grievance = (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(Id("grv"), supplier, null, "2026-11-19T10:00:00Z"))).Expect(HttpStatusCode.Created);
+        Assert.Empty(Created(grievance));
+        var fee = (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), recruiter, supplier, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
+        Assert.Equal([$"rec:{recruiter}"], Created(fee));
+        var status = (await _client.PostJsonAsync($"/api/v1/audits/{auditId}/findings/F1/status", new { status = "remediated", on = "2026-11-01" })).Expect(HttpStatusCode.OK);
+        Assert.Empty(Created(status));
+        var profiled = (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), registered, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        Assert.Empty(Created(profiled));
+
+        var line = JsonSerializer.SerializeToNode(Samples.Audit(Id("aud"), Id("sup"), null, Samples.Finding("F1", "wages", "major", 5)), ApiCalls.Json)!;
+        line["kind"] = "audit";
+        var again = JsonSerializer.SerializeToNode(Samples.Audit(Id("aud"), supplier, null, Samples.Finding("F1", "wages", "major", 5)), ApiCalls.Json)!;
+        again["kind"] = "audit";
+        var import = (await _client.SendAsync(HttpMethod.Post, "/api/v1/signals:import", line.ToJsonString() + "\n" + again.ToJsonString() + "\n", "application/x-ndjson"))
+            .Expect(HttpStatusCode.OK);
+        Assert.Equal(2, import["accepted"]!.GetValue<long>());
+        Assert.Equal(1, import["subjectsCreated"]!.GetValue<long>());
+
+        static string[] Created(JsonNode receipt) => [.. receipt["createdSubjects"]!.AsArray().Select(s => s!.GetValue<string>())];
+    }
+
+    [Fact]
+    public async Task Profile_missing_lists_the_subjects_known_only_from_evidence_and_present_the_profiled_ones()
+    {
+        var typo = Id("sup");
+        var profiled = Id("sup");
+        var unprofiledRecruiter = Id("rec");
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{profiled}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), profiled, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), typo, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), unprofiledRecruiter, null, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
+
+        var missing = await AllIdsAsync("/api/v1/suppliers?profile=missing");
+        Assert.Contains(typo, missing);
+        Assert.DoesNotContain(profiled, missing);
+        var present = await AllIdsAsync("/api/v1/suppliers?profile=present");
+        Assert.Contains(profiled, present);
+        Assert.DoesNotContain(typo, present);
+        Assert.Contains(unprofiledRecruiter, await AllIdsAsync("/api/v1/recruiters?profile=missing"));
+
+        var problem = (await _client.GetJsonAsync("/api/v1/suppliers?profile=none")).Expect(HttpStatusCode.BadRequest);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("profile"), problem.ToJsonString());
+    }
+
+    /// <summary>Every id of a list, following nextCursor (other tests share the service, so one page may not hold them).</summary>
+    private async Task<HashSet<string>> AllIdsAsync(string url)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var page = (await _client.GetJsonAsync($"{url}&limit=500" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)))).Expect(HttpStatusCode.OK);
+            ids.UnionWith(page["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+        while (cursor is not null);
+        return ids;
+    }
+
     private void AssertSameJson(RiskEvaluation expected, JsonNode actual)
     {
         var expectedJson = JsonSerializer.SerializeToNode(expected, ApiJson);

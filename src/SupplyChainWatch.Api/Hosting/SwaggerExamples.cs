@@ -124,7 +124,7 @@ public sealed class SwaggerExamples : ISchemaFilter
         yield return new SupplierView("sunrise-2", "Sunrise Garments Factory 2", "MY", "apparel", 850, 0.4, 0.1, ["garments"], [new RecruiterShareView("fast-jobs", 0.3)], 3);
         yield return new RecruiterView("fast-jobs", "Fast Jobs Manpower", "NP-1234/075", "NP", [new CorridorBody("NP", "MY")], [new SupplierShareView("sunrise-2", 0.3)], 2);
         yield return new SubmissionReceipt("SMETA-2026-0042",
-            [new EvidenceReceipt("sunrise-2", "supplier", "finding:SMETA-2026-0042:F-07", 4, "9f2c6d1e0b7a4c3d8e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70812")]);
+            [new EvidenceReceipt("sunrise-2", "supplier", "finding:SMETA-2026-0042:F-07", 4, "9f2c6d1e0b7a4c3d8e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f70812")], []);
         yield return new SubjectListView([new SubjectListItem("sunrise-2", "Sunrise Garments Factory 2", "MY", "apparel", 84, "critical", "indicated", SampleInstant)], "eyJzIjo4NCwiaWQiOiJzdW5yaXNlLTIifQ");
         yield return new EscalationListView(
             [new EscalationView("sup:sunrise-2:4:case.escalated", "case.escalated", "sup:sunrise-2", SampleInstant,
@@ -134,7 +134,7 @@ public sealed class SwaggerExamples : ISchemaFilter
         yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,
             [new Features.Signals.ImportLineResult(3, "SMETA-2026-0043", "rejected", 400, "The request is invalid.", null,
                 new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],
-            false);
+            false, 1);
         yield return new Features.Admin.RescoreJobView("rescore-7f3a", "running", 6200, 12000, 311, 5400.5, 1.07, SampleInstant, null);
         var subscription = new SubscriptionView("whsub_6f1d0c2a9b8e4f7a8c5d3e2b1a0f9e8d", "https://hotline.example.org/scw-webhooks", "Case intake of the Malaysia hotline",
             ["case.escalated", "forced_labour.indicated"], new WebhookFilterBody(["MY"], ["apparel"], "high"), true, null, null, SampleInstant, SampleInstant);

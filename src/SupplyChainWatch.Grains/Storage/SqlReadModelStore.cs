@@ -58,6 +58,12 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         AddFilter(command, sql, "country", query.Country);
         AddFilter(command, sql, "sector", query.Sector);
         AddFilter(command, sql, "band", query.Band);
+        if (query.HasProfile is { } hasProfile)
+        {
+            // Every profile has a name (it is required), and only a profile gives a subject one.
+            sql.Append(hasProfile ? " AND name IS NOT NULL" : " AND name IS NULL");
+        }
+
         if (query.MinScore is { } minScore)
         {
             sql.Append(" AND score >= @minScore");

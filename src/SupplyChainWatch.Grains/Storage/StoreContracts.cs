@@ -92,7 +92,9 @@ public sealed record SubjectQuery(
     int? MinScore,
     bool SortByScoreDescending,
     int Limit,
-    string? Cursor);
+    string? Cursor,
+    // true: only subjects with a profile; false: only those known from evidence alone (a mistyped id makes one).
+    bool? HasProfile = null);
 
 public sealed record SubjectPage(IReadOnlyList<SubjectSummary> Items, string? NextCursor);
 

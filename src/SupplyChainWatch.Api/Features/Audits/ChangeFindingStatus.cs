@@ -56,7 +56,7 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
         var rows = findingRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.FindingStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch
         {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.FindingId, accepted.Evidence), Created: false),
+            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.FindingId, accepted.Evidence, accepted.CreatedSubjects), Created: false),
             Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict($"Conflicting status change: {string.Join(", ", conflicting.Keys.Distinct())}."),
             _ => throw new InvalidOperationException("Unknown submission outcome."),
         };

@@ -14,7 +14,7 @@ public static class EscalationEndpoints
             .WithName("ListEscalations")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List recorded escalation events")
-            .WithDescription("Band changes, forced labour indicated, cases escalated, high-risk recruiters linked, overdue acknowledgements and corrective actions, oldest first. subjectId is the subject key, e.g. sup:sunrise-garments-2.");
+            .WithDescription("Band changes, forced labour indicated, cases escalated, high-risk recruiters linked, overdue acknowledgements and corrective actions, oldest first. subjectId is the subject key, sup:{supplierId} or rec:{recruiterId} (e.g. sup:sunrise-garments-2); a bare id answers 400.");
         return app;
     }
 }

@@ -31,7 +31,7 @@ public sealed class ListEscalationsHandler(IEscalationStore escalations) : IRequ
     public async ValueTask<CommandResult<EscalationListView>> Handle(ListEscalations request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        validation.OptionalId("subjectId", request.SubjectId);
+        validation.OptionalSubjectKey("subjectId", request.SubjectId);
         if (request.Type is not null && !Types.Contains(request.Type))
         {
             validation.Add("type", $"must be one of: {string.Join(", ", Types)}");

@@ -70,7 +70,7 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
         var rows = grievanceRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.GrievanceStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch
         {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.GrievanceId, accepted.Evidence), Created: false),
+            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.GrievanceId, accepted.Evidence, accepted.CreatedSubjects), Created: false),
             Submission.Conflicting => new CommandResult<SubmissionReceipt>.Conflict(
                 $"Grievance '{request.GrievanceId}' already has a '{Validation.KebabCase(status.Value)}' change on {on:yyyy-MM-dd} with other details."),
             _ => throw new InvalidOperationException("Unknown submission outcome."),

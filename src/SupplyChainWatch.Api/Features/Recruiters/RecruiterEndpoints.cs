@@ -32,12 +32,13 @@ public static class RecruiterEndpoints
             .WithSummary("Explained risk of a recruiter, now or as of an instant")
             .WithDescription("Includes recruitment-fee groups per corridor and year, the median recruitment cost ratio and Employer Pays breaches.");
 
-        group.MapGet("/", async (string? country, string? band, int? minScore, string? sort, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new ListSubjects(SubjectType.Recruiter, country, null, band, minScore, sort, limit, cursor), ct)).ToHttp())
+        group.MapGet("/", async (string? country, string? band, int? minScore, string? sort, int? limit, string? cursor, string? profile, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new ListSubjects(SubjectType.Recruiter, country, null, band, minScore, sort, limit, cursor, profile), ct)).ToHttp())
             .WithName("ListRecruiters")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List recruiters by risk")
-            .WithDescription("Filters: country, band, minScore. Sorted by score, highest first by default. Up to 500 a page; follow nextCursor.");
+            .WithDescription("Filters: country, band, minScore, profile (missing: recruiters known only from evidence, " +
+                "such as one created by a mistyped recruiterId in a submission; present: those with a profile). Sorted by score, highest first by default. Up to 500 a page; follow nextCursor.");
 
         return app;
     }

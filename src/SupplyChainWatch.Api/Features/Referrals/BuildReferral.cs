@@ -115,11 +115,7 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
         }
 
         var subjectId = body!.SubjectId;
-        if (validation.Id("subjectId", subjectId) && !subjectId!.StartsWith(SubjectKeys.SupplierPrefix, StringComparison.Ordinal)
-            && !subjectId.StartsWith(SubjectKeys.RecruiterPrefix, StringComparison.Ordinal))
-        {
-            validation.Add("subjectId", "must start with sup: (a supplier) or rec: (a recruiter)");
-        }
+        validation.SubjectKey("subjectId", subjectId);
 
         var recipient = validation.Enum<RecipientType>("recipientType", body.RecipientType, required: true);
         validation.Text("recipientName", body.RecipientName, 200, required: true);

@@ -57,10 +57,7 @@ public sealed class ListReferralAccessHandler(SqlReferralStore store) : IRequest
     public async ValueTask<CommandResult<ReferralAccessLogView>> Handle(ListReferralAccess request, CancellationToken cancellationToken)
     {
         var validation = new Validation();
-        if (request.SubjectId is not null)
-        {
-            validation.Id("subjectId", request.SubjectId);
-        }
+        validation.OptionalSubjectKey("subjectId", request.SubjectId);
 
         if (request.CaseId is not null)
         {

@@ -48,10 +48,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             validation.Id("referralId", referralId);
         }
 
-        if (subjectId is not null)
-        {
-            validation.Id("subjectId", subjectId);
-        }
+        validation.OptionalSubjectKey("subjectId", subjectId);
 
         var items = new List<(JsonObject Item, long Seq)>();
         if (package["items"] is not JsonArray array)

@@ -14,7 +14,8 @@ public sealed record ListSubjects(
     int? MinScore,
     string? Sort,
     int? Limit,
-    string? Cursor) : IRequest<CommandResult<SubjectListView>>;
+    string? Cursor,
+    string? Profile) : IRequest<CommandResult<SubjectListView>>;
 
 /// <summary>One page of subjects, by score.</summary>
 /// <param name="Items">Subjects on this page.</param>
@@ -63,6 +64,11 @@ public sealed class ListSubjectsHandler(IReadModelStore readModel) : IRequestHan
         }
 
         validation.Text("cursor", request.Cursor, 512, required: false);
+        if (request.Profile is not null and not "missing" and not "present")
+        {
+            validation.Add("profile", "must be 'missing' (subjects known only from evidence, such as a mistyped id) or 'present'");
+        }
+
         if (!validation.IsValid)
         {
             return CommandResult<SubjectListView>.From(validation);
@@ -77,7 +83,8 @@ public sealed class ListSubjectsHandler(IReadModelStore readModel) : IRequestHan
                 request.MinScore,
                 SortByScoreDescending: request.Sort != "score",
                 request.Limit ?? 100,
-                request.Cursor),
+                request.Cursor,
+                request.Profile switch { "missing" => false, "present" => true, _ => null }),
             cancellationToken);
         return new CommandResult<SubjectListView>.Ok(
             new SubjectListView([.. page.Items.Select(i => new SubjectListItem(i.SubjectId, i.Name, i.Country, i.Sector, i.Score, i.Band, i.ForcedLabour, i.UpdatedAt))], page.NextCursor),

@@ -26,13 +26,19 @@ public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Row
 /// <summary>What was recorded: one evidence row per finding and subject.</summary>
 /// <param name="Id">The submitted id.</param>
 /// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
-public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence);
+/// <param name="CreatedSubjects">
+/// Subjects (sup:{supplierId} or rec:{recruiterId}) that this submission created because nothing, not even a profile, was
+/// recorded about them before; empty when none (a repeat answers as the first submission did). Findings may arrive
+/// before master data, so an unknown id is accepted: this is where a mistyped id shows.
+/// </param>
+public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects);
 
 public abstract record Submission
 {
     /// <param name="Evidence">The rows as stored.</param>
+    /// <param name="CreatedSubjects">Subject keys whose first evidence-log row is one of the submission's rows.</param>
     /// <param name="Duplicate">Every row was already in the log with the same content.</param>
-    public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence, bool Duplicate = false) : Submission;
+    public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects, bool Duplicate = false) : Submission;
 
     public sealed record Conflicting(IReadOnlyList<string> Keys) : Submission;
 }
@@ -42,7 +48,7 @@ public static class SubmissionResults
     /// <summary>The answer of the single endpoints: 201 with the receipt (a repeat gets the same receipt), or 409.</summary>
     public static CommandResult<SubmissionReceipt> ToCommandResult(this Submission submission, PreparedSignal signal) => submission switch
     {
-        Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(signal.Id, accepted.Evidence), Created: true),
+        Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(signal.Id, accepted.Evidence, accepted.CreatedSubjects), Created: true),
         Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(signal.DescribeConflict(conflicting.Keys)),
         _ => throw new InvalidOperationException("Unknown submission outcome."),
     };
@@ -165,8 +171,16 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
 
         return [.. results.Select(result => result.Outcome == AppendOutcome.Conflict
             ? (Submission)new Submission.Conflicting(result.ConflictingKeys)
-            : new Submission.Accepted([.. result.Rows.Select(Receipt)], result.Outcome == AppendOutcome.Duplicate))];
+            : new Submission.Accepted([.. result.Rows.Select(Receipt)], CreatedSubjects(result.Rows), result.Outcome == AppendOutcome.Duplicate))];
     }
+
+    /// <summary>
+    /// Subjects whose first evidence-log row (subject sequence 1) is one of the submission's rows: nothing, not even a
+    /// profile, was recorded about them before it. Read from the rows as stored, so a repeat answers the same as the first
+    /// submission did (a retry after a lost answer must learn what the first attempt did).
+    /// </summary>
+    private static IReadOnlyList<string> CreatedSubjects(IReadOnlyList<EvidenceRow> rows) =>
+        [.. rows.Where(r => r.SubjectSeq == 1).Select(r => r.SubjectId).Distinct(StringComparer.Ordinal)];
 
     private static EvidenceReceipt Receipt(EvidenceRow row) => new(
         SubjectKeys.IdOf(row.SubjectId),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SupplyChainWatch.Contracts;
 
 namespace SupplyChainWatch.Api.Features.Shared;
 
@@ -82,6 +83,34 @@ public sealed class Validation
         if (value is not null)
         {
             Id(field, value);
+        }
+    }
+
+    /// <summary>
+    /// A subject named in a query parameter or body field: the typed key <c>sup:{supplierId}</c> or <c>rec:{recruiterId}</c>
+    /// (<see cref="SubjectKeys"/>). Routes with the type in the path take bare ids instead.
+    /// </summary>
+    public bool SubjectKey(string field, string? value)
+    {
+        if (!Id(field, value))
+        {
+            return false;
+        }
+
+        if (!SubjectKeys.IsSubjectKey(value!))
+        {
+            Add(field, $"must be a subject key: expected {SubjectKeys.ExpectedForm}");
+            return false;
+        }
+
+        return true;
+    }
+
+    public void OptionalSubjectKey(string field, string? value)
+    {
+        if (value is not null)
+        {
+            SubjectKey(field, value);
         }
     }
 

@@ -33,7 +33,12 @@ public sealed record ImportLineResult(long Line, string? Id, string Outcome, int
 /// <param name="Conflicts">Lines whose id was recorded before with other content (nothing stored).</param>
 /// <param name="Results">One entry per rejected or conflicting line, in line order.</param>
 /// <param name="ResultsTruncated">More lines failed than <c>results</c> lists.</param>
-public sealed record ImportSummary(long Lines, long Accepted, long Duplicates, long Rejected, long Conflicts, IReadOnlyList<ImportLineResult> Results, bool ResultsTruncated);
+/// <param name="SubjectsCreated">
+/// Suppliers and recruiters the import created because nothing, not even a profile, was recorded about them before
+/// (a mistyped id is one); list them with <c>?profile=missing</c> on the supplier and recruiter lists.
+/// </param>
+public sealed record ImportSummary(long Lines, long Accepted, long Duplicates, long Rejected, long Conflicts, IReadOnlyList<ImportLineResult> Results, bool ResultsTruncated,
+    long SubjectsCreated);
 
 /// <summary>An NDJSON stream of signals, one per line, read as it arrives.</summary>
 public sealed record ImportSignals(PipeReader Body) : IRequest<ImportSummary>;
@@ -279,7 +284,8 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
             switch (submissions[i])
             {
                 case Submission.Accepted accepted:
-                    state.Accept(accepted.Duplicate);
+                    // A duplicate line created nothing in this import, as it is not counted as accepted either.
+                    state.Accept(accepted.Duplicate, accepted.Duplicate ? 0 : accepted.CreatedSubjects.Count);
                     break;
                 case Submission.Conflicting conflicting:
                     state.Conflict(chunk.LineNumbers[i], signal.Id, signal.DescribeConflict(conflicting.Keys));
@@ -319,6 +325,7 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
         private long _duplicates;
         private long _rejected;
         private long _conflicts;
+        private long _subjectsCreated;
         private bool _truncated;
 
         public void Line()
@@ -329,10 +336,11 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
             }
         }
 
-        public void Accept(bool duplicate)
+        public void Accept(bool duplicate, int subjectsCreated)
         {
             lock (_lock)
             {
+                _subjectsCreated += subjectsCreated;
                 if (duplicate)
                 {
                     _duplicates++;
@@ -366,7 +374,7 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
         {
             lock (_lock)
             {
-                return new(_lines, _accepted, _duplicates, _rejected, _conflicts, [.. _results.OrderBy(r => r.Line)], _truncated);
+                return new(_lines, _accepted, _duplicates, _rejected, _conflicts, [.. _results.OrderBy(r => r.Line)], _truncated, _subjectsCreated);
             }
         }
 

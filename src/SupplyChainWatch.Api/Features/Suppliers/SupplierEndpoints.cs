@@ -39,12 +39,14 @@ public static class SupplierEndpoints
             .WithSummary("Explained risk of a supplier, now or as of an instant")
             .WithDescription("Score 0–100, band, forced-labour classification (rule FL-1), zero-tolerance triggers, cases and every term of the score. With asOf, the score is recomputed from the evidence recorded by then.");
 
-        group.MapGet("/", async (string? country, string? sector, string? band, int? minScore, string? sort, int? limit, string? cursor, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new ListSubjects(SubjectType.Supplier, country, sector, band, minScore, sort, limit, cursor), ct)).ToHttp())
+        group.MapGet("/", async (string? country, string? sector, string? band, int? minScore, string? sort, int? limit, string? cursor, string? profile, IMediator mediator,
+                    CancellationToken ct) =>
+                (await mediator.Send(new ListSubjects(SubjectType.Supplier, country, sector, band, minScore, sort, limit, cursor, profile), ct)).ToHttp())
             .WithName("ListSuppliers")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
             .WithSummary("List suppliers by risk")
-            .WithDescription("Filters: country, sector, band, minScore. Sorted by score, highest first (sort=-score) or lowest first (sort=score). Up to 500 a page; follow nextCursor.");
+            .WithDescription("Filters: country, sector, band, minScore, profile (missing: suppliers known only from evidence, " +
+                "such as one created by a mistyped supplierId in a submission; present: those with a profile). Sorted by score, highest first (sort=-score) or lowest first (sort=score). Up to 500 a page; follow nextCursor.");
 
         return app;
     }
