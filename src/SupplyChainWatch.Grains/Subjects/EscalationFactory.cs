@@ -78,6 +78,41 @@ public static class EscalationFactory
         }
     }
 
+    /// <summary>
+    /// Ids of overdue events the evidence now disproves (the deadline was met by the dates the signals carry) and not
+    /// yet withdrawn by this activation. Such an event was raised when the late-loaded grievance or finding arrived
+    /// before the status change that met its deadline; withdrawing an id that was never stored changes nothing.
+    /// </summary>
+    public static IReadOnlyList<string> Withdrawals(string subjectKey, SubjectDocument document, RiskModel model, IReadOnlySet<string> alreadyWithdrawn)
+    {
+        List<string>? ids = null;
+        foreach (var grievance in document.Grievances.Values)
+        {
+            if (Deadlines.WasGrievanceAcknowledgedInTime(grievance, model))
+            {
+                Add(OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId));
+            }
+        }
+
+        foreach (var finding in document.Findings.Values)
+        {
+            if (Deadlines.WasCorrectiveActionCompletedInTime(finding))
+            {
+                Add(OverdueEventId(subjectKey, EscalationType.CorrectiveActionOverdue, finding.SignalId));
+            }
+        }
+
+        return ids is null ? [] : ids;
+
+        void Add(string id)
+        {
+            if (!alreadyWithdrawn.Contains(id))
+            {
+                (ids ??= []).Add(id);
+            }
+        }
+    }
+
     private static string OverdueEventId(string subjectKey, EscalationType type, string signalId) => $"{subjectKey}:{EscalationEventNames.Of(type)}:{signalId}";
 
     /// <summary>

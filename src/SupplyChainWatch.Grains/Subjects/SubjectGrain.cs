@@ -24,6 +24,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private IGrainTimer? _snapshotTimer;
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
+    private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -164,6 +165,31 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return new RiskAnswer(Evaluate(asOfDocument, asOf));
     }
 
+    public async Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated)
+    {
+        if (AppliedSeq == 0)
+        {
+            return null;
+        }
+
+        // "Dated by": the evidence the signals' own dates put before that instant, however late it was recorded.
+        var now = Services.Clock.Now;
+        var at = dated < now ? dated : now;
+        var day = DatedEvidence.DayOf(at);
+        var datedDocument = new TDocument();
+        foreach (var row in await ReadLogAsync(0, CancellationToken.None))
+        {
+            if (SubjectDocument.IsDatedBy(row, day))
+            {
+                datedDocument.Apply(row);
+            }
+        }
+
+        datedDocument.KeepDatedBy(at);
+        PrepareAsOfDocument(datedDocument);
+        return new RiskAnswer(Evaluate(datedDocument, at));
+    }
+
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
     protected virtual void PrepareAsOfDocument(TDocument asOfDocument)
     {
@@ -238,8 +264,11 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
-        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered);
+        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, Document, Services.Engine.Model, _overdueWithdrawn);
+        var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
+        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
         RememberOverdue(events, derivedEvents);
+        _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
