@@ -24,9 +24,9 @@ public static class EscalationFactory
     public static IReadOnlyList<StoredEscalation> ForEvidence(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
         SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, out int derived)
+        IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
+        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model, newlyLinkedSupplierIds);
         var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
         derived = events.Count;
         events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));

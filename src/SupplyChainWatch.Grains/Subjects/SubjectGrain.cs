@@ -54,6 +54,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Suppliers a recruiter places workers with (empty for suppliers): targets of high-risk-linked events.</summary>
     protected virtual IReadOnlyList<string> LinkedSupplierIds => [];
 
+    /// <summary>Suppliers that started placing workers with a recruiter in the rows being applied (empty for suppliers).</summary>
+    protected virtual IReadOnlyCollection<string> NewlyLinkedSupplierIds => [];
+
     /// <summary>Called before a row is applied, with the document as it was: lets a grain notice what changes.</summary>
     protected virtual void BeforeApply(EvidenceEntry entry)
     {
@@ -257,7 +260,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
         var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
+            Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
         // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
         // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
         var stageStart = Stopwatch.GetTimestamp();
