@@ -28,7 +28,7 @@ public sealed class EscalationFactoryTests
         Assert.Equal(["sup:s1:corrective_action.overdue:A2/F1"], second.Select(e => e.EventId).ToArray());
 
         stored.Add("sup:s1:corrective_action.overdue:A2/F1");
-        Assert.Empty(EscalationFactory.ForTimeCheck("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, [], out _));
+        Assert.Empty(EscalationFactory.ForTimeCheck("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, out _));
     }
 
     private static RiskEvaluation RiskEvaluationOf(SupplierDocument document, RiskModel model)
