@@ -69,6 +69,15 @@ public interface ISubjectGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RiskAnswer?> GetRiskAsync(DateTimeOffset? asOf);
 
+    /// <summary>
+    /// The risk as the world stood at <paramref name="dated"/>: the evidence whose own dates (an audit's end date, a
+    /// grievance's receipt, a status change's date, a worker's recruitment date) fall by then, whenever it was recorded,
+    /// evaluated at that instant (at most now). Profiles and links carry no date and always count. Null as for
+    /// <see cref="GetRiskAsync"/>.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated);
+
     /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
     Task<bool> RescoreAsync();
 

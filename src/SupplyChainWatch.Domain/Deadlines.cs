@@ -21,6 +21,27 @@ public static class Deadlines
     }
 
     /// <summary>
+    /// True when the evidence shows the acknowledgement deadline was met: acknowledged on a date (the date the signal
+    /// carries, not when it reached the service) no later than the due date. An overdue event raised before that
+    /// acknowledgement arrived was a false alarm.
+    /// </summary>
+    public static bool WasGrievanceAcknowledgedInTime(Grievance grievance, RiskModel model)
+    {
+        ArgumentNullException.ThrowIfNull(grievance);
+        return grievance.AcknowledgedOn is { } on && on <= GrievanceAcknowledgementDue(grievance, model);
+    }
+
+    /// <summary>
+    /// True when the evidence shows the corrective action was completed by its due date (a remediation dated on or
+    /// before it), whenever that status change reached the service.
+    /// </summary>
+    public static bool WasCorrectiveActionCompletedInTime(AuditFinding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return finding.Status != FindingStatus.Open && finding.StatusOn is { } on && finding.DueDate is { } due && on <= due;
+    }
+
+    /// <summary>
     /// Open corrective actions of major or worse severity whose due date has passed (the due date itself is
     /// not yet overdue). A remediated finding is no longer an outstanding action.
     /// </summary>

@@ -53,6 +53,9 @@ public static class EscalationRules
     /// cases and no triggers) to <paramref name="current"/>. <paramref name="linkedSupplierIds"/> are the suppliers a
     /// recruiter places workers with (empty for suppliers). Pass <paramref name="model"/> to set the 24-hour due time
     /// of <c>case.escalated</c> (zeroTolerance.caseEscalationDueHours); without it <c>DueBy</c> is null.
+    /// <paramref name="newlyLinkedSupplierIds"/> are suppliers that started placing workers with this recruiter in this
+    /// evaluation: linking to a recruiter already high or critical is as much news to that supplier as a recruiter
+    /// crossing the band.
     /// </summary>
     public static IReadOnlyList<EscalationDraft> Derive(
         string subjectId,
@@ -60,7 +63,8 @@ public static class EscalationRules
         RiskEvaluation? previous,
         RiskEvaluation current,
         IReadOnlyList<string> linkedSupplierIds,
-        RiskModel? model = null)
+        RiskModel? model = null,
+        IReadOnlyCollection<string>? newlyLinkedSupplierIds = null)
     {
         ArgumentNullException.ThrowIfNull(subjectId);
         ArgumentNullException.ThrowIfNull(current);
@@ -123,6 +127,15 @@ public static class EscalationRules
         if (current.Band >= RiskBand.High && previousBand < RiskBand.High)
         {
             foreach (var supplierId in linkedSupplierIds.Distinct(StringComparer.Ordinal))
+            {
+                Add(EscalationType.RecruiterHighRiskLinked, Id(EscalationType.RecruiterHighRiskLinked, supplierId), null, Payload(supplierId: supplierId));
+            }
+        }
+        else if (current.Band >= RiskBand.High && newlyLinkedSupplierIds is { Count: > 0 })
+        {
+            // Already high before this evaluation: only the suppliers that just linked learn of it (the id names the
+            // link's sequence number, so a replay derives it again and the store ignores it).
+            foreach (var supplierId in newlyLinkedSupplierIds.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 Add(EscalationType.RecruiterHighRiskLinked, Id(EscalationType.RecruiterHighRiskLinked, supplierId), null, Payload(supplierId: supplierId));
             }

@@ -50,6 +50,19 @@ public sealed class ReadmeFirstHourTests
         var risk = (await client.GetJsonAsync("/api/v1/suppliers/sunrise-2/risk")).Expect(HttpStatusCode.OK);
         Assert.True(risk["score"]!.GetValue<int>() > 0);
         Assert.Contains("sunrise-2", output, StringComparison.Ordinal);
+
+        // The past the walk-through shows is not empty: its "dated" read sees the audit, which was loaded later.
+        var pastUrl = System.Text.RegularExpressions.Regex.Match(walk, @"\$API(/suppliers/sunrise-2/risk\?dated=[^""]+)").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(pastUrl), "the walk-through shows no dated past risk");
+        var past = (await client.GetJsonAsync("/api/v1" + pastUrl)).Expect(HttpStatusCode.OK);
+        Assert.True(past["score"]!.GetValue<int>() > 0, past.ToJsonString());
+        Assert.StartsWith("2026-10-10", past["evaluatedAt"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Its escalation list raises no false alarm: the grievance was acknowledged two days after it was received.
+        var escalations = (await client.GetJsonAsync("/api/v1/escalations?subjectId=sup:sunrise-2")).Expect(HttpStatusCode.OK);
+        var types = escalations["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
+        Assert.NotEmpty(types);
+        Assert.DoesNotContain("grievance.acknowledgement_overdue", types);
     }
 
     private static async Task WaitUntilReadyAsync(Func<string> serviceOutput, TimeSpan timeout)

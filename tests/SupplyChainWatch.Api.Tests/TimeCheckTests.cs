@@ -126,9 +126,109 @@ public abstract class TimeCheckTests : IDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsAsync(string supplier, string type)
+    [Fact]
+    public async Task A_late_loaded_grievance_acknowledged_inside_its_deadline_leaves_no_overdue_event()
     {
-        var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}&type={type}&limit=500")).Expect(HttpStatusCode.OK);
+        // Received 2026-11-02, loaded on 2026-11-20 (past its 7 days), acknowledgement dated 2026-11-04 loaded a moment later.
+        var supplier = Id("sup");
+        var grievance = Id("grv");
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-02T10:00:00Z"))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync($"/api/v1/grievances/{grievance}/status", new { status = "acknowledged", on = "2026-11-04" })).Expect(HttpStatusCode.OK);
+
+        Assert.Empty(await EventsAsync(supplier, "grievance.acknowledgement_overdue"));
+        _factory.Clock.Advance(TimeSpan.FromDays(1));
+        await _factory.Service<IGrainFactory>().GetGrain<ISupplierGrain>(SubjectKeys.Supplier(supplier)).RunTimeChecksAsync();
+        Assert.Empty(await EventsAsync(supplier, "grievance.acknowledgement_overdue"));
+
+        // The alarm raised between the two submissions is kept for the record, marked withdrawn.
+        var withdrawn = Assert.Single(await EventsAsync(supplier, "grievance.acknowledgement_overdue", includeWithdrawn: true));
+        Assert.NotNull(withdrawn["withdrawnAt"]);
+    }
+
+    [Fact]
+    public async Task A_late_acknowledgement_dated_after_the_deadline_leaves_the_overdue_event_standing()
+    {
+        var supplier = Id("sup");
+        var grievance = Id("grv");
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievance, supplier, null, "2026-11-02T10:00:00Z"))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync($"/api/v1/grievances/{grievance}/status", new { status = "acknowledged", on = "2026-11-12" })).Expect(HttpStatusCode.OK);
+
+        var standing = Assert.Single(await EventsAsync(supplier, "grievance.acknowledgement_overdue"));
+        Assert.Null(standing["withdrawnAt"]);
+    }
+
+    [Fact]
+    public async Task A_late_loaded_finding_remediated_by_its_due_date_leaves_no_corrective_action_overdue_event()
+    {
+        var supplier = Id("sup");
+        var audit = Id("aud");
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(audit, supplier, null,
+            Samples.Finding("F1", "health-safety", "major", 40, dueDate: "2026-11-10")))).Expect(HttpStatusCode.Created);
+        (await _client.PostJsonAsync($"/api/v1/audits/{audit}/findings/F1/status", new { status = "remediated", on = "2026-11-09" })).Expect(HttpStatusCode.OK);
+
+        Assert.Empty(await EventsAsync(supplier, "corrective_action.overdue"));
+        Assert.Single(await EventsAsync(supplier, "corrective_action.overdue", includeWithdrawn: true));
+    }
+
+    [Fact]
+    public async Task Linking_to_a_recruiter_already_high_risk_raises_high_risk_linked_for_that_supplier_once()
+    {
+        var recruiter = Id("rec");
+        var early = Id("sup");
+        var late = Id("sup");
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{early}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), Id("sup"), recruiter,
+            Samples.Finding("F1", "recruitment-fees", "critical", 50, codes: ["debt-linked-recruitment", "document-retention"])))).Expect(HttpStatusCode.Created);
+        Assert.True((await _client.GetJsonAsync($"/api/v1/recruiters/{recruiter}/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>() >= 60);
+
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{late}/recruiters/{recruiter}", new { workforceShare = 0.4 })).Expect(HttpStatusCode.OK);
+        // Changing the share of an existing link is not news.
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{late}/recruiters/{recruiter}", new { workforceShare = 0.3 })).Expect(HttpStatusCode.OK);
+
+        var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=rec:{recruiter}&type=recruiter.high_risk_linked")).Expect(HttpStatusCode.OK);
+        var suppliers = page["items"]!.AsArray().Select(i => i!["data"]!["supplierId"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { early, late }.Order(StringComparer.Ordinal), suppliers);
+    }
+
+    [Fact]
+    public async Task Dated_shows_evidence_dated_by_an_instant_that_asOf_does_not_because_it_was_recorded_later()
+    {
+        var supplier = Id("sup");
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), supplier, null,
+            Samples.Finding("F1", "forced-labour", "critical", 40, codes: ["document-retention", "wage-withholding"])))).Expect(HttpStatusCode.Created);
+
+        // Recorded on 2026-11-20: as of 2026-11-01 the service knew nothing of it (the baseline of a subject with no evidence).
+        var asOf = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk?asOf=2026-11-01T00:00:00Z")).Expect(HttpStatusCode.OK);
+        var baseline = asOf["score"]!.GetValue<int>();
+        // The audit ended 2026-10-07: dated by 2026-10-10 it is there; dated by 2026-10-01 it is not.
+        var dated = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk?dated=2026-10-10T00:00:00Z")).Expect(HttpStatusCode.OK);
+        Assert.True(dated["score"]!.GetValue<int>() > baseline, dated.ToJsonString());
+        Assert.Equal(DateTimeOffset.Parse("2026-10-10T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), dated["evaluatedAt"]!.GetValue<DateTimeOffset>());
+        var before = (await _client.GetJsonAsync($"/api/v1/suppliers/{supplier}/risk?dated=2026-10-01T00:00:00Z")).Expect(HttpStatusCode.OK);
+        Assert.Equal(baseline, before["score"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("asOf=yesterday", "asOf")]
+    [InlineData("asOf=0001-01-01T00:00:00Z", "asOf")]
+    [InlineData("dated=not-a-date", "dated")]
+    [InlineData("dated=0001-01-01", "dated")]
+    [InlineData("asOf=2026-11-01T00:00:00Z&dated=2026-11-01T00:00:00Z", "dated")]
+    public async Task Bad_instants_on_risk_reads_are_400_naming_the_parameter(string query, string field)
+    {
+        var supplier = Id("sup");
+        var recruiter = Id("rec");
+        (await _client.PutJsonAsync($"/api/v1/suppliers/{supplier}/recruiters/{recruiter}", new { workforceShare = 0.5 })).Expect(HttpStatusCode.OK);
+        foreach (var url in new[] { $"/api/v1/suppliers/{supplier}/risk?{query}", $"/api/v1/recruiters/{recruiter}/risk?{query}" })
+        {
+            var problem = (await _client.GetJsonAsync(url)).Expect(HttpStatusCode.BadRequest);
+            Assert.NotNull(problem["errors"]![field]);
+        }
+    }
+
+    private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsAsync(string supplier, string type, bool includeWithdrawn = false)
+    {
+        var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}&type={type}&limit=500" + (includeWithdrawn ? "&includeWithdrawn=true" : ""))).Expect(HttpStatusCode.OK);
         return [.. page["items"]!.AsArray().Select(i => i!)];
     }
 }

@@ -96,6 +96,23 @@ public sealed class EscalationRulesTests
     }
 
     [Fact]
+    public void A_supplier_linking_to_a_recruiter_already_high_risk_gets_one_event_of_its_own()
+    {
+        var recruiter = Make.EvaluateRecruiter(Make.Recruiter(findings: [Make.Finding(indicators: [Make.Obs(DocumentRetention)])]));
+        Assert.True(recruiter.Band >= RiskBand.High);
+        var draft = Assert.Single(EscalationRules.Derive("rec:1", 12, recruiter, recruiter, ["sup:a", "sup:b"], null, ["sup:b"]));
+        Assert.Equal(("rec:1:12:recruiter.high_risk_linked:sup:b", "sup:b"), (draft.EventId, draft.Payload.SupplierId));
+
+        // Crossing the band in the same evaluation: one event per supplier, the new one included, none twice.
+        var crossing = EscalationRules.Derive("rec:1", 13, null, recruiter, ["sup:a", "sup:b"], null, ["sup:b"])
+            .Where(d => d.Type == EscalationType.RecruiterHighRiskLinked).Select(d => d.Payload.SupplierId);
+        Assert.Equal(["sup:a", "sup:b"], crossing);
+
+        var quiet = Make.EvaluateRecruiter(Make.Recruiter());
+        Assert.Empty(EscalationRules.Derive("rec:1", 14, quiet, quiet, ["sup:a", "sup:b"], null, ["sup:b"]));
+    }
+
+    [Fact]
     public void Same_inputs_give_the_same_event_ids()
     {
         var first = EscalationRules.Derive("sup:1", 11, Quiet, Indicated, []).Select(d => d.EventId);

@@ -128,7 +128,7 @@ public sealed class SwaggerExamples : ISchemaFilter
         yield return new SubjectListView([new SubjectListItem("sunrise-2", "Sunrise Garments Factory 2", "MY", "apparel", 84, "critical", "indicated", SampleInstant)], "eyJzIjo4NCwiaWQiOiJzdW5yaXNlLTIifQ");
         yield return new EscalationListView(
             [new EscalationView("sup:sunrise-2:4:case.escalated", "case.escalated", "sup:sunrise-2", SampleInstant,
-                JsonDocument.Parse("""{"subjectId":"sup:sunrise-2","score":84,"band":"critical","triggers":["document-retention"],"indicatorCodes":["document-retention"],"modelVersion":"1.0.0"}""").RootElement.Clone())],
+                JsonDocument.Parse("""{"subjectId":"sup:sunrise-2","score":84,"band":"critical","triggers":["document-retention"],"indicatorCodes":["document-retention"],"modelVersion":"1.0.0"}""").RootElement.Clone(), null)],
             null);
         yield return new HealthView("ready", null);
         yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,

@@ -53,7 +53,12 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         var limit = Math.Clamp(query.Limit, 1, MaxLimit);
         await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = StorageDatabase.CreateCommand(connection, null, "");
-        var sql = new StringBuilder("SELECT seq, event_id, type, subject_id, subject_seq, created_at, payload_json FROM escalation_events WHERE seq > @after");
+        var sql = new StringBuilder("SELECT seq, event_id, type, subject_id, subject_seq, created_at, payload_json, withdrawn_at FROM escalation_events WHERE seq > @after");
+        if (!query.IncludeWithdrawn)
+        {
+            sql.Append(" AND withdrawn_at IS NULL");
+        }
+
         StorageDatabase.AddParameter(command, "@after", query.Cursor is null ? 0L : ParseCursor(query.Cursor));
         if (query.SubjectId is not null)
         {
@@ -77,7 +82,8 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 items.Add((reader.GetInt64(0), new StoredEscalation(
-                    reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), _database.ReadTimestamp(reader, 5), reader.GetString(6))));
+                    reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), _database.ReadTimestamp(reader, 5), reader.GetString(6),
+                    reader.IsDBNull(7) ? null : _database.ReadTimestamp(reader, 7))));
             }
         }
 
@@ -89,6 +95,32 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         }
 
         return new EscalationPage(items.Select(i => i.Event).ToArray(), next);
+    }
+
+    public async Task WithdrawAsync(IReadOnlyList<string> eventIds, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        if (eventIds.Count == 0)
+        {
+            return;
+        }
+
+        // Rare (a false alarm disproved by later evidence), so a plain write rather than a group-committed one.
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
+            var sql = new StringBuilder("UPDATE escalation_events SET withdrawn_at = @at WHERE withdrawn_at IS NULL AND event_id IN (");
+            StorageDatabase.AddParameter(command, "@at", _database.TimestampParameter(at));
+            for (var i = 0; i < eventIds.Count; i++)
+            {
+                var name = "@id" + i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "" : ", ").Append(name);
+                StorageDatabase.AddParameter(command, name, eventIds[i]);
+            }
+
+            command.CommandText = sql.Append(");").ToString();
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();

@@ -113,9 +113,11 @@ public sealed record StoredEscalation(
     string SubjectId,
     long SubjectSeq,
     DateTimeOffset CreatedAt,
-    string PayloadJson);
+    string PayloadJson,
+    DateTimeOffset? WithdrawnAt = null);
 
-public sealed record EscalationQuery(string? SubjectId, string? Type, int Limit, string? Cursor);
+/// <summary>A page request over escalation events; unless <c>IncludeWithdrawn</c>, events withdrawn as false alarms are left out.</summary>
+public sealed record EscalationQuery(string? SubjectId, string? Type, int Limit, string? Cursor, bool IncludeWithdrawn = false);
 
 public sealed record EscalationPage(IReadOnlyList<StoredEscalation> Items, string? NextCursor);
 
@@ -125,4 +127,10 @@ public interface IEscalationStore
     Task AddAsync(IReadOnlyList<StoredEscalation> events, CancellationToken cancellationToken = default);
 
     Task<EscalationPage> ListAsync(EscalationQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks stored events withdrawn at <paramref name="at"/> (false alarms the later evidence disproved). Ids not stored,
+    /// or already withdrawn, are left as they are, so repeating a withdrawal changes nothing.
+    /// </summary>
+    Task WithdrawAsync(IReadOnlyList<string> eventIds, DateTimeOffset at, CancellationToken cancellationToken = default);
 }

@@ -24,9 +24,9 @@ public static class EscalationFactory
     public static IReadOnlyList<StoredEscalation> ForEvidence(
         string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
         SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, out int derived)
+        IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
+        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model, newlyLinkedSupplierIds);
         var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
         derived = events.Count;
         events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
@@ -74,6 +74,41 @@ public static class EscalationFactory
             {
                 var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
                 yield return Store(draft with { EventId = eventId }, subject);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ids of overdue events the evidence now disproves (the deadline was met by the dates the signals carry) and not
+    /// yet withdrawn by this activation. Such an event was raised when the late-loaded grievance or finding arrived
+    /// before the status change that met its deadline; withdrawing an id that was never stored changes nothing.
+    /// </summary>
+    public static IReadOnlyList<string> Withdrawals(string subjectKey, SubjectDocument document, RiskModel model, IReadOnlySet<string> alreadyWithdrawn)
+    {
+        List<string>? ids = null;
+        foreach (var grievance in document.Grievances.Values)
+        {
+            if (Deadlines.WasGrievanceAcknowledgedInTime(grievance, model))
+            {
+                Add(OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId));
+            }
+        }
+
+        foreach (var finding in document.Findings.Values)
+        {
+            if (Deadlines.WasCorrectiveActionCompletedInTime(finding))
+            {
+                Add(OverdueEventId(subjectKey, EscalationType.CorrectiveActionOverdue, finding.SignalId));
+            }
+        }
+
+        return ids is null ? [] : ids;
+
+        void Add(string id)
+        {
+            if (!alreadyWithdrawn.Contains(id))
+            {
+                (ids ??= []).Add(id);
             }
         }
     }

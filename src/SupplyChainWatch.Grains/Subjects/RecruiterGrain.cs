@@ -10,7 +10,8 @@ public sealed class RecruiterGrain(
     SubjectServices services)
     : SubjectGrain<RecruiterDocument>(state, services), IRecruiterGrain
 {
-    private readonly HashSet<string> _newlyLinkedSuppliers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _newlyLinkedSuppliers = new(StringComparer.Ordinal); // Any link row: push the score.
+    private readonly HashSet<string> _firstLinkedSuppliers = new(StringComparer.Ordinal); // Not linked before: high-risk-linked news.
 
     protected override RiskEvaluation Evaluate(RecruiterDocument document, DateTimeOffset at) =>
         Services.Engine.EvaluateRecruiter(SubjectId, document.ToEvidence(), at);
@@ -37,11 +38,18 @@ public sealed class RecruiterGrain(
 
     protected override IReadOnlyList<string> LinkedSupplierIds => [.. Document.Suppliers.Keys];
 
+    protected override IReadOnlyCollection<string> NewlyLinkedSupplierIds => _firstLinkedSuppliers;
+
     protected override void BeforeApply(EvidenceEntry entry)
     {
         if (entry.Kind == EvidenceKinds.Link)
         {
-            _newlyLinkedSuppliers.Add(EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson).SupplierId);
+            var supplierId = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson).SupplierId;
+            _newlyLinkedSuppliers.Add(supplierId);
+            if (!Document.Suppliers.ContainsKey(supplierId))
+            {
+                _firstLinkedSuppliers.Add(supplierId);
+            }
         }
     }
 
@@ -59,6 +67,7 @@ public sealed class RecruiterGrain(
         }
 
         _newlyLinkedSuppliers.Clear();
+        _firstLinkedSuppliers.Clear();
         return Task.CompletedTask;
     }
 

@@ -64,6 +64,50 @@ public abstract class SubjectDocument
 
     protected abstract void ApplySubjectSpecific(EvidenceEntry entry);
 
+    /// <summary>
+    /// Whether a row counts for a "dated by" view on <paramref name="day"/>: status changes and fee reports by the dates
+    /// they carry. Findings and grievances are applied and then trimmed by <see cref="KeepDatedBy"/> (their own status
+    /// dates are part of them); profiles and links carry no date and always count.
+    /// </summary>
+    public static bool IsDatedBy(EvidenceEntry entry, DateOnly day) => entry.Kind switch
+    {
+        EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson).On, day),
+        EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).On, day),
+        EvidenceKinds.FeeReport => DatedEvidence.FeeReportExists(EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail, day),
+        _ => true,
+    };
+
+    /// <summary>Drops findings and grievances dated after <paramref name="at"/> and undoes their status changes dated after it.</summary>
+    public void KeepDatedBy(DateTimeOffset at)
+    {
+        var day = DatedEvidence.DayOf(at);
+        foreach (var (key, finding) in Findings.ToList())
+        {
+            if (DatedEvidence.Finding(finding, day) is { } dated)
+            {
+                Findings[key] = dated;
+            }
+            else
+            {
+                Findings.Remove(key);
+                SignalCount--;
+            }
+        }
+
+        foreach (var (key, grievance) in Grievances.ToList())
+        {
+            if (DatedEvidence.Grievance(grievance, at) is { } dated)
+            {
+                Grievances[key] = dated;
+            }
+            else
+            {
+                Grievances.Remove(key);
+                SignalCount--;
+            }
+        }
+    }
+
     public static string FindingKey(string auditId, string findingId) => auditId + "/" + findingId;
 
     private static Grievance ApplyGrievanceStatus(Grievance grievance, EvidenceContent.GrievanceStatusChange change) => change.Status switch

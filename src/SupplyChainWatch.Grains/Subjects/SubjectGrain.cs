@@ -24,6 +24,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private IGrainTimer? _snapshotTimer;
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
+    private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -52,6 +53,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     /// <summary>Suppliers a recruiter places workers with (empty for suppliers): targets of high-risk-linked events.</summary>
     protected virtual IReadOnlyList<string> LinkedSupplierIds => [];
+
+    /// <summary>Suppliers that started placing workers with a recruiter in the rows being applied (empty for suppliers).</summary>
+    protected virtual IReadOnlyCollection<string> NewlyLinkedSupplierIds => [];
 
     /// <summary>Called before a row is applied, with the document as it was: lets a grain notice what changes.</summary>
     protected virtual void BeforeApply(EvidenceEntry entry)
@@ -164,6 +168,31 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return new RiskAnswer(Evaluate(asOfDocument, asOf));
     }
 
+    public async Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated)
+    {
+        if (AppliedSeq == 0)
+        {
+            return null;
+        }
+
+        // "Dated by": the evidence the signals' own dates put before that instant, however late it was recorded.
+        var now = Services.Clock.Now;
+        var at = dated < now ? dated : now;
+        var day = DatedEvidence.DayOf(at);
+        var datedDocument = new TDocument();
+        foreach (var row in await ReadLogAsync(0, CancellationToken.None))
+        {
+            if (SubjectDocument.IsDatedBy(row, day))
+            {
+                datedDocument.Apply(row);
+            }
+        }
+
+        datedDocument.KeepDatedBy(at);
+        PrepareAsOfDocument(datedDocument);
+        return new RiskAnswer(Evaluate(datedDocument, at));
+    }
+
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
     protected virtual void PrepareAsOfDocument(TDocument asOfDocument)
     {
@@ -231,15 +260,18 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
         var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
+            Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
         // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
         // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
         var stageStart = Stopwatch.GetTimestamp();
         var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
-        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered);
+        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, Document, Services.Engine.Model, _overdueWithdrawn);
+        var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
+        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
         RememberOverdue(events, derivedEvents);
+        _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;

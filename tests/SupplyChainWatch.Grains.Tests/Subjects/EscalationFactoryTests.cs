@@ -19,12 +19,12 @@ public sealed class EscalationFactoryTests
         var evaluation = RiskEvaluationOf(document, model);
         var summary = new SubjectSummary("sup:s1", "supplier", null, "BD", "apparel", evaluation.Score, "low", "none", At);
 
-        var first = EscalationFactory.ForEvidence("sup:s1", 3, 0, evaluation, evaluation, document, [], model, At, summary, new HashSet<string>(), out var derived);
+        var first = EscalationFactory.ForEvidence("sup:s1", 3, 0, evaluation, evaluation, document, [], model, At, summary, new HashSet<string>(), [], out var derived);
         Assert.Equal(0, derived); // no change between the two evaluations
         Assert.Equal(["sup:s1:corrective_action.overdue:A1/F1", "sup:s1:corrective_action.overdue:A2/F1"], first.Select(e => e.EventId).Order().ToArray());
 
         var stored = new HashSet<string> { "sup:s1:corrective_action.overdue:A1/F1" };
-        var second = EscalationFactory.ForEvidence("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, out _);
+        var second = EscalationFactory.ForEvidence("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, [], out _);
         Assert.Equal(["sup:s1:corrective_action.overdue:A2/F1"], second.Select(e => e.EventId).ToArray());
 
         stored.Add("sup:s1:corrective_action.overdue:A2/F1");

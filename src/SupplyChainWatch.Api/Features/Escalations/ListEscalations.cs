@@ -5,7 +5,7 @@ using SupplyChainWatch.Grains.Storage;
 
 namespace SupplyChainWatch.Api.Features.Escalations;
 
-public sealed record ListEscalations(string? SubjectId, string? Type, int? Limit, string? Cursor) : IRequest<CommandResult<EscalationListView>>;
+public sealed record ListEscalations(string? SubjectId, string? Type, int? Limit, string? Cursor, bool IncludeWithdrawn = false) : IRequest<CommandResult<EscalationListView>>;
 
 /// <summary>One page of escalation events.</summary>
 /// <param name="Items">Escalation events, oldest first.</param>
@@ -18,7 +18,8 @@ public sealed record EscalationListView(IReadOnlyList<EscalationView> Items, str
 /// <param name="SubjectId">Subject key (<c>sup:…</c> or <c>rec:…</c>).</param>
 /// <param name="CreatedAt">When the event was raised.</param>
 /// <param name="Data">Event data.</param>
-public sealed record EscalationView(string Id, string Type, string SubjectId, DateTimeOffset CreatedAt, JsonElement Data);
+/// <param name="WithdrawnAt">When later evidence showed the event was a false alarm (an overdue deadline that was met); absent while it stands.</param>
+public sealed record EscalationView(string Id, string Type, string SubjectId, DateTimeOffset CreatedAt, JsonElement Data, DateTimeOffset? WithdrawnAt);
 
 public sealed class ListEscalationsHandler(IEscalationStore escalations) : IRequestHandler<ListEscalations, CommandResult<EscalationListView>>
 {
@@ -48,10 +49,10 @@ public sealed class ListEscalationsHandler(IEscalationStore escalations) : IRequ
             return CommandResult<EscalationListView>.From(validation);
         }
 
-        var page = await escalations.ListAsync(new EscalationQuery(request.SubjectId, request.Type, request.Limit ?? 100, request.Cursor), cancellationToken);
+        var page = await escalations.ListAsync(new EscalationQuery(request.SubjectId, request.Type, request.Limit ?? 100, request.Cursor, request.IncludeWithdrawn), cancellationToken);
         return new CommandResult<EscalationListView>.Ok(
             new EscalationListView(
-                [.. page.Items.Select(e => new EscalationView(e.EventId, e.Type, e.SubjectId, e.CreatedAt, JsonDocument.Parse(e.PayloadJson).RootElement.Clone()))],
+                [.. page.Items.Select(e => new EscalationView(e.EventId, e.Type, e.SubjectId, e.CreatedAt, JsonDocument.Parse(e.PayloadJson).RootElement.Clone(), e.WithdrawnAt))],
                 page.NextCursor),
             Created: false);
     }

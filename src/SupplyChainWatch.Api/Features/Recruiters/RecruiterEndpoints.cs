@@ -25,12 +25,12 @@ public static class RecruiterEndpoints
             .WithSummary("Read a recruiter's profile and the suppliers it places workers with")
             .WithDescription("404 when nothing has been recorded about the recruiter.");
 
-        group.MapGet("/{recruiterId}/risk", async (string recruiterId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf), ct)).ToSharedJsonHttp())
+        group.MapGet("/{recruiterId}/risk", async (string recruiterId, string? asOf, string? dated, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new GetRisk(SubjectType.Recruiter, recruiterId, asOf, dated), ct)).ToSharedJsonHttp())
             .WithName("GetRecruiterRisk")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
-            .WithSummary("Explained risk of a recruiter, now or as of an instant")
-            .WithDescription("Includes recruitment-fee groups per corridor and year, the median recruitment cost ratio and Employer Pays breaches.");
+            .WithSummary("Explained risk of a recruiter, now, as recorded by an instant (asOf) or as dated by an instant (dated)")
+            .WithDescription("Includes recruitment-fee groups per corridor and year, the median recruitment cost ratio and Employer Pays breaches. With asOf, the score is recomputed from the evidence *recorded* by then (the evidence log as it stood: what the service knew at that instant). With dated, it is recomputed from the evidence *dated* by then (audits that had ended, grievances received, status changes and fee reports by the dates they carry, however late they were recorded: how the world stood), evaluated at that instant; profiles and links carry no date and always count. Give at most one; an unreadable instant or one before 1990 is 400 naming the parameter.");
 
         group.MapGet("/", async (string? country, string? band, int? minScore, string? sort, int? limit, string? cursor, string? profile, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ListSubjects(SubjectType.Recruiter, country, null, band, minScore, sort, limit, cursor, profile), ct)).ToHttp())

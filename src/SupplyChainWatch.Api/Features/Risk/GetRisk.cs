@@ -11,8 +11,12 @@ public enum SubjectType
     Recruiter,
 }
 
-/// <summary>The explained risk of one subject, now or as of an earlier instant.</summary>
-public sealed record GetRisk(SubjectType SubjectType, string SubjectId, DateTimeOffset? AsOf) : IRequest<CommandResult<RiskEvaluation>>;
+/// <summary>
+/// The explained risk of one subject: now; <c>asOf</c>, from the evidence recorded by then (what the service knew); or
+/// <c>dated</c>, from the evidence whose own dates fall by then (how the world stood, however late it was recorded).
+/// Both arrive as query text so that a bad value is a 400 naming its parameter.
+/// </summary>
+public sealed record GetRisk(SubjectType SubjectType, string SubjectId, string? AsOf, string? Dated = null) : IRequest<CommandResult<RiskEvaluation>>;
 
 public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRisk, CommandResult<RiskEvaluation>>
 {
@@ -20,6 +24,13 @@ public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRi
     {
         var validation = new Validation();
         validation.Id(request.SubjectType == SubjectType.Supplier ? "supplierId" : "recruiterId", request.SubjectId);
+        var asOf = validation.OptionalInstant("asOf", request.AsOf);
+        var dated = validation.OptionalInstant("dated", request.Dated);
+        if (request.AsOf is not null && request.Dated is not null)
+        {
+            validation.Add("dated", "give either asOf (evidence recorded by then) or dated (evidence dated by then), not both");
+        }
+
         if (!validation.IsValid)
         {
             return CommandResult<RiskEvaluation>.From(validation);
@@ -28,7 +39,8 @@ public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRi
         ISubjectGrain grain = request.SubjectType == SubjectType.Supplier
             ? grains.GetGrain<ISupplierGrain>(SubjectKeys.Supplier(request.SubjectId))
             : grains.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(request.SubjectId));
-        return await grain.GetRiskAsync(request.AsOf) is { } risk
+        var answer = dated is { } datedBy ? await grain.GetRiskDatedAsync(datedBy) : await grain.GetRiskAsync(asOf);
+        return answer is { } risk
             ? new CommandResult<RiskEvaluation>.Ok(risk.Evaluation, Created: false)
             : new CommandResult<RiskEvaluation>.NotFound($"No {Validation.KebabCase(request.SubjectType)} '{request.SubjectId}' is known.");
     }

@@ -228,6 +228,32 @@ public sealed class Validation
         }
     }
 
+    /// <summary>
+    /// An optional ISO 8601 instant from the query string (an offset or Z, or UTC assumed). Unreadable values and instants
+    /// before 1990 (typing mistakes, and 0001-01-01 would overflow the decay arithmetic) are errors naming the field.
+    /// </summary>
+    public DateTimeOffset? OptionalInstant(string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
+        {
+            Add(field, "must be an ISO 8601 instant, e.g. 2026-11-01T00:00:00Z");
+            return null;
+        }
+
+        if (instant.UtcDateTime.Year < 1990)
+        {
+            Add(field, "must not be before 1990-01-01");
+            return null;
+        }
+
+        return instant;
+    }
+
     /// <summary>Dates before this are typing mistakes, not history.</summary>
     public void NotBefore1990(string field, DateOnly? value)
     {

@@ -32,12 +32,12 @@ public static class SupplierEndpoints
             .WithSummary("Set the share of a supplier's workforce a recruiter placed")
             .WithDescription("The recruiter's score propagates to the supplier in proportion to the share. Shares of one supplier may not exceed 1.");
 
-        group.MapGet("/{supplierId}/risk", async (string supplierId, DateTimeOffset? asOf, IMediator mediator, CancellationToken ct) =>
-                (await mediator.Send(new GetRisk(SubjectType.Supplier, supplierId, asOf), ct)).ToSharedJsonHttp())
+        group.MapGet("/{supplierId}/risk", async (string supplierId, string? asOf, string? dated, IMediator mediator, CancellationToken ct) =>
+                (await mediator.Send(new GetRisk(SubjectType.Supplier, supplierId, asOf, dated), ct)).ToSharedJsonHttp())
             .WithName("GetSupplierRisk")
             .RequireAuthorization(p => p.RequireRole(Roles.Compliance, Roles.Admin))
-            .WithSummary("Explained risk of a supplier, now or as of an instant")
-            .WithDescription("Score 0–100, band, forced-labour classification (rule FL-1), zero-tolerance triggers, cases and every term of the score. With asOf, the score is recomputed from the evidence recorded by then.");
+            .WithSummary("Explained risk of a supplier, now, as recorded by an instant (asOf) or as dated by an instant (dated)")
+            .WithDescription("Score 0–100, band, forced-labour classification (rule FL-1), zero-tolerance triggers, cases and every term of the score. With asOf, the score is recomputed from the evidence *recorded* by then (the evidence log as it stood: what the service knew at that instant). With dated, it is recomputed from the evidence *dated* by then (audits that had ended, grievances received, status changes and fee reports by the dates they carry, however late they were recorded: how the world stood), evaluated at that instant; profiles and links carry no date and always count. Give at most one; an unreadable instant or one before 1990 is 400 naming the parameter.");
 
         group.MapGet("/", async (string? country, string? sector, string? band, int? minScore, string? sort, int? limit, string? cursor, string? profile, IMediator mediator,
                     CancellationToken ct) =>
