@@ -18,7 +18,26 @@ namespace SupplyChainWatch.Tests.Shared;
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
     public const string EnvironmentVariable = "SCW_TEST_POSTGRES";
-    private const string BinFolder = "/usr/local/bin";
+
+    /// <summary>
+    /// Where the server binaries are: /usr/local/bin when they are linked there, else the newest version of Debian's
+    /// postgresql package (/usr/lib/postgresql/N/bin), which is what a machine of this kind has installed.
+    /// </summary>
+    private static readonly string BinFolder = FindBinFolder();
+
+    private static string FindBinFolder()
+    {
+        if (File.Exists("/usr/local/bin/initdb"))
+        {
+            return "/usr/local/bin";
+        }
+
+        var debian = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb")))
+                .OrderByDescending(d => int.TryParse(Path.GetFileName(Path.GetDirectoryName(d)), out var version) ? version : 0).FirstOrDefault()
+            : null;
+        return debian ?? "/usr/local/bin";
+    }
 
     private readonly List<string> _createdDatabases = [];
     private string? _tempFolder;
