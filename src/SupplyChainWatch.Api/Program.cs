@@ -12,6 +12,7 @@ using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Api.Hosting;
+using SupplyChainWatch.Grains.Intake;
 
 // `migrate` applies the schema and exits; it never starts the web host or the silo.
 if (SchemaCommand.IsMigrate(args))

@@ -7,8 +7,8 @@ using System.Text.Json.Nodes;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
 using SupplyChainWatch.Grains.Subjects;
+using SupplyChainWatch.Storage;
 using Xunit.Abstractions;
 
 namespace SupplyChainWatch.Api.Tests;

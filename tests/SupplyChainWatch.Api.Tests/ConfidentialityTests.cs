@@ -55,7 +55,7 @@ public sealed class ConfidentialityTests(ServiceFixture fixture) : IClassFixture
         }
 
         // Stored all the same: the vault holds it for the grievance roles.
-        var stored = await fixture.Factory.Service<SupplyChainWatch.Grains.Storage.IGrievanceVault>().ReadAsync(grievance, "confidentiality-test");
+        var stored = await fixture.Factory.Service<SupplyChainWatch.Storage.IGrievanceVault>().ReadAsync(grievance, "confidentiality-test");
         Assert.Contains(narrativeCanary, stored!.Narrative, StringComparison.Ordinal);
         Assert.Contains(contactCanary, stored.ReporterContact, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using SupplyChainWatch.Api.Tests.Infrastructure;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using SupplyChainWatch.Api.Tests.Infrastructure;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Contracts;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Tests;
 

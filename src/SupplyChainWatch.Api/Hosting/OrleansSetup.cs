@@ -3,8 +3,8 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains;
-using SupplyChainWatch.Grains.Storage;
 using SupplyChainWatch.Grains.Subjects;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Hosting;
 

@@ -1,4 +1,4 @@
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Hosting;
 

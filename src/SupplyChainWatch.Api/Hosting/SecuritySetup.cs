@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Hosting;
 

@@ -17,6 +17,7 @@ using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Intake;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace SupplyChainWatch.Api.Hosting;

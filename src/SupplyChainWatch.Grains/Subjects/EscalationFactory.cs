@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
 

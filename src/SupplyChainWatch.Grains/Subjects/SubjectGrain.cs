@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
 

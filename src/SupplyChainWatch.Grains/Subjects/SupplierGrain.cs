@@ -1,6 +1,6 @@
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
 

@@ -1,5 +1,5 @@
 using SupplyChainWatch.Contracts;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains;
 

@@ -1,6 +1,6 @@
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
 using SupplyChainWatch.Grains.Subjects;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Tests.Subjects;
 

@@ -3,7 +3,8 @@ using System.Diagnostics;
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Grains;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Grains.Intake;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Admin;
 

@@ -3,7 +3,8 @@ using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Grains.Intake;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Audits;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Escalations;
 

@@ -1,7 +1,7 @@
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Referrals;
 

@@ -12,6 +12,7 @@ using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Hosting;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains;
+using SupplyChainWatch.Grains.Intake;
 
 namespace SupplyChainWatch.Api.Features.Signals;
 

@@ -1,6 +1,6 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Webhooks;
 

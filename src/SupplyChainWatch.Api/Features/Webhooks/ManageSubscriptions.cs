@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 using SupplyChainWatch.Api.Features.Escalations;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Domain;
-using SupplyChainWatch.Grains.Storage;
+using SupplyChainWatch.Grains.Webhooks;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Webhooks;
 

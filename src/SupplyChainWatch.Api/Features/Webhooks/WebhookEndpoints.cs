@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Hosting;
+using SupplyChainWatch.Grains.Webhooks;
 
 namespace SupplyChainWatch.Api.Features.Webhooks;
 

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Grains;
+using SupplyChainWatch.Storage;
+
+namespace SupplyChainWatch.Grains.Intake;
+
+/// <summary>One evidence-log row as the submitter sees it: proof of what was recorded, and where in the chain.</summary>
+/// <param name="SubjectId">The supplier or recruiter id.</param>
+/// <param name="SubjectType"><c>supplier</c> or <c>recruiter</c>.</param>
+/// <param name="IdempotencyKey">The key the row is stored under.</param>
+/// <param name="SubjectSeq">Position in the subject's hash chain.</param>
+/// <param name="RowHash">SHA-256 of the row, chained to the previous row of the subject.</param>
+public sealed record EvidenceReceipt(string SubjectId, string SubjectType, string IdempotencyKey, long SubjectSeq, string RowHash);
+
+/// <summary>
+/// A validated signal turned into the evidence-log rows it makes: what the single endpoints and the bulk import both
+/// submit, built by one function per kind so both paths store byte-identical content (and so deduplicate each other).
+/// </summary>
+/// <param name="Id">The submitter's id of the signal.</param>
+/// <param name="Rows">One row per subject the signal concerns.</param>
+/// <param name="DescribeConflict">What to say, given the conflicting keys, when the id was already used with other content.</param>
+/// <param name="Confidential">Grievance text for the vault, stored once the rows are durable.</param>
+public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Rows, Func<IReadOnlyList<string>, string> DescribeConflict, ConfidentialText? Confidential = null);
+
+/// <summary>What was recorded: one evidence row per finding and subject.</summary>
+/// <param name="Id">The submitted id.</param>
+/// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
+/// <param name="CreatedSubjects">
+/// Subjects (sup:{supplierId} or rec:{recruiterId}) that this submission created because nothing, not even a profile, was
+/// recorded about them before; empty when none (a repeat answers as the first submission did). Findings may arrive
+/// before master data, so an unknown id is accepted: this is where a mistyped id shows.
+/// </param>
+public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects);
+
+public abstract record Submission
+{
+    /// <param name="Evidence">The rows as stored.</param>
+    /// <param name="CreatedSubjects">Subject keys whose first evidence-log row is one of the submission's rows.</param>
+    /// <param name="Duplicate">Every row was already in the log with the same content.</param>
+    public sealed record Accepted(IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects, bool Duplicate = false) : Submission;
+
+    public sealed record Conflicting(IReadOnlyList<string> Keys) : Submission;
+}
+
+/// <summary>
+/// The durability point of every submission: append to the evidence log (durable when this returns), then
+/// let each subject grain apply its rows. A duplicate is caught up too, which heals a crash between the two.
+/// </summary>
+public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory grains, IGrievanceVault vault, ServiceClock clock)
+{
+    // A catch-up turn spends most of its time waiting for group commits (escalations, read model, snapshot), not on a
+    // core: enough turns in flight make those commits large instead of leaving the cores idle between them, while still
+    // bounding the silo's queues on a large import (measured: 64 left a 2-core machine mostly idle during an import).
+    private const int CatchUpParallelism = 512;
+
+    public async Task<Submission> SubmitAsync(PreparedSignal signal, CancellationToken cancellationToken) =>
+        (await SubmitManyAsync([signal], cancellationToken))[0];
+
+    public async Task<Submission> SubmitAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken)
+    {
+        var result = await evidenceLog.AppendAsync(rows, cancellationToken);
+        return await CompleteAsync([result], [], cancellationToken) is [var submission] ? submission : throw new InvalidOperationException("One result expected.");
+    }
+
+    /// <summary>
+    /// Submits many signals (bulk import): one batched append, then one catch-up call per subject carrying all of its
+    /// new rows, then the vault. Results are in input order; a conflict rejects only its own signal.
+    /// </summary>
+    /// <param name="signals">The signals, each appended atomically.</param>
+    /// <param name="cancellationToken">Stops waiting; a queued append may still commit.</param>
+    /// <param name="deferred">
+    /// When given, the subjects' catch-ups are collected there instead of run now (bulk import runs them once for many
+    /// chunks); the rows are durable either way, and a grain that misses them replays them on activation.
+    /// </param>
+    public async Task<IReadOnlyList<Submission>> SubmitManyAsync(IReadOnlyList<PreparedSignal> signals, CancellationToken cancellationToken, PendingCatchUps? deferred = null)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var results = await evidenceLog.AppendManyAsync([.. signals.Select(s => s.Rows)], cancellationToken);
+        GrainMetrics.Record(signals.Count > 1 ? "submit-many.append" : "submit.append", start);
+        var confidential = new List<ConfidentialText>();
+        for (var i = 0; i < signals.Count; i++)
+        {
+            if (results[i].Outcome != AppendOutcome.Conflict && signals[i].Confidential is { } text)
+            {
+                confidential.Add(text);
+            }
+        }
+
+        return await CompleteAsync(results, confidential, cancellationToken, deferred);
+    }
+
+    /// <summary>Catches up every subject collected in <paramref name="pending"/> and empties it.</summary>
+    public async Task CatchUpAsync(PendingCatchUps pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        var start = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(
+            pending.TakeAll(),
+            new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
+            async (subject, _) => await Grain(subject.Key).CatchUpAsync([subject.Value]));
+        GrainMetrics.Record("submit-many.catch-up", start);
+    }
+
+    /// <summary>
+    /// PUT of a subject's profile: the same profile again writes nothing; a different one is a new log row
+    /// under a fresh key (setting A, then B, then A again records three changes). Returns the subject after
+    /// the change and whether it was new.
+    /// </summary>
+    public async Task<(SubjectOverview Overview, bool Created)> PutProfileAsync<TProfile>(
+        string subjectKey, TProfile profile, Func<SubjectOverview, TProfile?> currentProfile, CancellationToken cancellationToken)
+        where TProfile : class
+    {
+        var grain = Grain(subjectKey);
+        var before = await grain.GetOverviewAsync();
+        var content = EvidenceJson.Serialize(profile);
+        if (currentProfile(before) is not { } current || EvidenceJson.Serialize(current) != content)
+        {
+            await SubmitAsync([new EvidenceAppend(subjectKey, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
+        }
+
+        return (await grain.GetOverviewAsync(), before.EvidenceSeq == 0);
+    }
+
+    public ISubjectGrain Grain(string subjectKey) => grains.GetSubjectGrain(subjectKey);
+
+    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken,
+        PendingCatchUps? deferred = null)
+    {
+        var bySubject = new Dictionary<string, List<EvidenceEntry>>(StringComparer.Ordinal);
+        foreach (var row in results.Where(r => r.Outcome != AppendOutcome.Conflict).SelectMany(r => r.Rows))
+        {
+            if (!bySubject.TryGetValue(row.SubjectId, out var entries))
+            {
+                bySubject[row.SubjectId] = entries = [];
+            }
+
+            entries.Add(new EvidenceEntry(row.SubjectSeq, row.Kind, row.ContentJson, row.RecordedAt));
+        }
+
+        // The rows are durable now; grain state and the vault follow and are repeated safely by a retry.
+        if (deferred is not null)
+        {
+            deferred.Add(bySubject);
+        }
+        else
+        {
+            var start = Stopwatch.GetTimestamp();
+            await Parallel.ForEachAsync(
+                bySubject,
+                new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
+                async (subject, _) => await Grain(subject.Key).CatchUpAsync(subject.Value));
+            GrainMetrics.Record(bySubject.Count > 1 ? "submit-many.catch-up" : "submit.catch-up", start);
+        }
+
+        if (confidential.Count > 0)
+        {
+            await vault.StoreManyAsync(confidential, cancellationToken);
+        }
+
+        return [.. results.Select(result => result.Outcome == AppendOutcome.Conflict
+            ? (Submission)new Submission.Conflicting(result.ConflictingKeys)
+            : new Submission.Accepted([.. result.Rows.Select(Receipt)], CreatedSubjects(result.Rows), result.Outcome == AppendOutcome.Duplicate))];
+    }
+
+    /// <summary>
+    /// Subjects whose first evidence-log row (subject sequence 1) is one of the submission's rows: nothing, not even a
+    /// profile, was recorded about them before it. Read from the rows as stored, so a repeat answers the same as the first
+    /// submission did (a retry after a lost answer must learn what the first attempt did).
+    /// </summary>
+    private static IReadOnlyList<string> CreatedSubjects(IReadOnlyList<EvidenceRow> rows) =>
+        [.. rows.Where(r => r.SubjectSeq == 1).Select(r => r.SubjectId).Distinct(StringComparer.Ordinal)];
+
+    private static EvidenceReceipt Receipt(EvidenceRow row) => new(
+        SubjectKeys.IdOf(row.SubjectId),
+        SubjectKeys.IsSupplier(row.SubjectId) ? "supplier" : "recruiter",
+        row.IdempotencyKey,
+        row.SubjectSeq,
+        row.RowHash);
+}
+
+/// <summary>
+/// Subjects with appended rows whose grains have not caught up yet, each with its newest row only: a grain handed a row
+/// that does not follow its last applied one reads the rows in between from the log, so nothing more is kept in memory.
+/// </summary>
+public sealed class PendingCatchUps
+{
+    private Dictionary<string, EvidenceEntry> _newest = new(StringComparer.Ordinal);
+
+    public int Subjects => _newest.Count;
+
+    public void Add(IReadOnlyDictionary<string, List<EvidenceEntry>> rowsBySubject)
+    {
+        ArgumentNullException.ThrowIfNull(rowsBySubject);
+        foreach (var (subject, rows) in rowsBySubject)
+        {
+            var newest = rows.MaxBy(r => r.SubjectSeq)!;
+            if (!_newest.TryGetValue(subject, out var known) || known.SubjectSeq < newest.SubjectSeq)
+            {
+                _newest[subject] = newest;
+            }
+        }
+    }
+
+    public IReadOnlyDictionary<string, EvidenceEntry> TakeAll()
+    {
+        var all = _newest;
+        _newest = new(StringComparer.Ordinal);
+        return all;
+    }
+}
