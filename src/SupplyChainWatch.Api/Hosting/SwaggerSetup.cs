@@ -36,6 +36,8 @@ public static class SwaggerSetup
 
             options.SchemaFilter<SwaggerExamples>();
             options.OperationFilter<ProblemResponses>();
+            // A nullable enum or record property is "nullable" beside its $ref (allOf), so generated clients accept null.
+            options.UseAllOfToExtendReferenceSchemas();
         });
         return services;
     }
