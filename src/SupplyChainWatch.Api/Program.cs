@@ -53,6 +53,7 @@ app.UseMiddleware<SecurityHeadersMiddleware>();
 // Swagger (document and UI shell) is served before authentication: anonymous by design, like /health/*.
 app.UseSupplyChainWatchSwagger();
 app.UseRouting();
+app.UseApiVersionCheck();
 app.UseSupplyChainWatchSecurity();
 
 app.MapHealthEndpoints();

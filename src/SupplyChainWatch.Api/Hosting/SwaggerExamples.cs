@@ -64,6 +64,10 @@ public sealed class SwaggerExamples : ISchemaFilter
         {
             concrete.Description ??= "RFC 9457 problem details; errors names each invalid field and what is wrong with it.";
         }
+        else if (type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))
+        {
+            concrete.Description ??= "RFC 9457 problem details: title says what went wrong, detail why, status repeats the HTTP status.";
+        }
     }
 
     /// <summary>Records the object as the example of its type, then does the same for every object it holds.</summary>
@@ -146,6 +150,7 @@ public sealed class SwaggerExamples : ISchemaFilter
             SampleInstant, SampleInstant, SampleInstant.AddSeconds(6), null,
             [new AttemptView(SampleInstant, 503, 182, "failed", "HTTP 503"), new AttemptView(SampleInstant.AddSeconds(6), 204, 41, "delivered", null)])]);
         yield return new ReplayView("msg_2f0c5e1b7a9d4c3e8f6a1b2c3d4e5f60", "pending");
+        yield return new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = "Not found.", Status = StatusCodes.Status404NotFound, Detail = "Nothing has been recorded about 'sunrise-2'." };
         yield return new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["findings[0].indicators[0].code"] = ["'passport-kept' is not one of: deception-nature-of-work, …"] })
         {
             Title = "The request is invalid.",

@@ -12,9 +12,13 @@ public static class SwaggerSetup
             options.SwaggerDoc("v1", new OpenApiInfo
             {
                 Title = "SupplyChainWatch API",
-                Version = "v1",
-                Description = "Audits, grievances and recruitment-fee reports in; live, explainable forced-labour risk of supplier sites and labour recruiters out.",
+                Version = ApiVersions.Current,
+                Description = "Audits, grievances and recruitment-fee reports in; live, explainable forced-labour risk of supplier sites and labour recruiters out. "
+                    + ApiVersions.DocumentDescription,
+                Contact = new OpenApiContact { Name = "SupplyChainWatch maintainers", Url = new Uri("https://supplychainwatch.example/support") },
             });
+            // Where `dotnet run` serves it; a generated client takes its deployment's base URL instead.
+            options.AddServer(new OpenApiServer { Url = "http://localhost:5080", Description = "A local `dotnet run` of the service" });
             // The Authorize button: paste a token (from `dotnet user-jwts create --role …` or the identity provider).
             options.AddSecurityDefinition("bearer", new OpenApiSecurityScheme
             {
@@ -31,6 +35,9 @@ public static class SwaggerSetup
             }
 
             options.SchemaFilter<SwaggerExamples>();
+            options.OperationFilter<ProblemResponses>();
+            // A nullable enum or record property is "nullable" beside its $ref (allOf), so generated clients accept null.
+            options.UseAllOfToExtendReferenceSchemas();
         });
         return services;
     }
