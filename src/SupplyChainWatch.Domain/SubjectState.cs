@@ -81,6 +81,9 @@ public abstract class SubjectState
     private ForcedLabourClassification _aggregateClassification;
     private IReadOnlyList<ZeroToleranceHit> _aggregateHits = [];
     private IReadOnlyList<PrecautionaryAlert> _aggregateAlerts = [];
+    private readonly List<CaseState> _dirtyCases = [];
+    private readonly int[] _classificationCounts = new int[4];
+    private bool _triggersChanged;
 
     private protected SubjectState(RiskEngine engine, string subjectId)
     {
@@ -453,6 +456,7 @@ public abstract class SubjectState
         {
             i = _cases.Count;
             _cases.Add(new CaseState(caseId));
+            _classificationCounts[(int)ForcedLabourClassification.None]++;
             _caseIndex[caseId] = i;
         }
 
@@ -566,8 +570,7 @@ public abstract class SubjectState
             InsertSorted(_overdueFrom, from);
         }
 
-        _cases[row.Case].Add(Key(KindFinding, index));
-        TouchCases();
+        TouchCase(_cases[row.Case]).Add(Key(KindFinding, index));
     }
 
     private void RemoveFindingEffects(int index, FindingRow row)
@@ -578,8 +581,7 @@ public abstract class SubjectState
             _overdueFrom.RemoveAt(_overdueFrom.BinarySearch(from));
         }
 
-        _cases[row.Case].Remove(Key(KindFinding, index));
-        TouchCases();
+        TouchCase(_cases[row.Case]).Remove(Key(KindFinding, index));
     }
 
     /// <summary>Open, major or worse, with a due date: overdue from the day after the due date (and not before the audit ended).</summary>
@@ -653,15 +655,13 @@ public abstract class SubjectState
     {
         var row = _grievances[index];
         AddGrievanceToSums(index, row, +1);
-        _cases[row.Case].Add(Key(KindGrievance, index));
-        TouchCases();
+        TouchCase(_cases[row.Case]).Add(Key(KindGrievance, index));
     }
 
     private void RemoveGrievanceEffects(int index, GrievanceRow row)
     {
         AddGrievanceToSums(index, row, -1);
-        _cases[row.Case].Remove(Key(KindGrievance, index));
-        TouchCases();
+        TouchCase(_cases[row.Case]).Remove(Key(KindGrievance, index));
     }
 
     private void AddGrievanceToSums(int index, in GrievanceRow row, int sign)
@@ -702,8 +702,7 @@ public abstract class SubjectState
         var row = _fees[index];
         if (row.DebtLinked)
         {
-            _cases[CaseOf("fee-report:" + row.ReportId)].Add(Key(KindFee, index));
-            TouchCases();
+            TouchCase(_cases[CaseOf("fee-report:" + row.ReportId)]).Add(Key(KindFee, index));
         }
 
         OnFeeRowAdded(index, row);
@@ -713,8 +712,7 @@ public abstract class SubjectState
     {
         if (row.DebtLinked)
         {
-            _cases[CaseOf("fee-report:" + row.ReportId)].Remove(Key(KindFee, index));
-            TouchCases();
+            TouchCase(_cases[CaseOf("fee-report:" + row.ReportId)]).Remove(Key(KindFee, index));
         }
 
         OnFeeRowRemoved(index, row);
@@ -852,48 +850,118 @@ public abstract class SubjectState
 
     // ---- FL-1 cases and triggers -------------------------------------------------------------------------------
 
-    private void TouchCases() => _aggregateUntil = long.MinValue;
+    /// <summary>A case whose signals changed: re-derived at the next evaluation, on its own.</summary>
+    private CaseState TouchCase(CaseState c)
+    {
+        if (!c.Dirty)
+        {
+            c.Dirty = true;
+            _dirtyCases.Add(c);
+        }
 
+        return c;
+    }
+
+    /// <summary>
+    /// Classification and triggers of all cases. Within the interval over which no case's inputs change, only the cases
+    /// touched since are re-derived; the triggers are ranked again only when some case's triggers changed.
+    /// </summary>
     private (ForcedLabourClassification, IReadOnlyList<ZeroToleranceHit>, IReadOnlyList<PrecautionaryAlert>) Cases(long atTicks, DateOnly today)
     {
         if (atTicks >= _aggregateFrom && atTicks < _aggregateUntil)
         {
-            return (_aggregateClassification, _aggregateHits, _aggregateAlerts);
-        }
+            if (_dirtyCases.Count == 0)
+            {
+                return (_aggregateClassification, _aggregateHits, _aggregateAlerts);
+            }
 
-        var classification = ForcedLabourClassification.None;
-        var until = long.MaxValue;
-        List<(long Key, TriggerRecord Trigger)>? raised = null;
-        foreach (var c in _cases)
-        {
-            if (atTicks < c.ValidFrom || atTicks >= c.ValidUntil)
+            foreach (var c in _dirtyCases)
             {
                 Recompute(c, atTicks, today);
+                _aggregateUntil = Math.Min(_aggregateUntil, c.ValidUntil);
             }
 
-            until = Math.Min(until, c.ValidUntil);
-            classification = c.Classification > classification ? c.Classification : classification;
-            if (c.Raised is { Length: > 0 })
-            {
-                (raised ??= []).AddRange(c.Raised);
-            }
-        }
-
-        if (raised is null)
-        {
-            (_aggregateHits, _aggregateAlerts) = ([], []);
+            _aggregateFrom = atTicks;
         }
         else
         {
-            // The engine's order of raising: finding and grievance triggers in signal order, then case triggers in case order.
-            raised.Sort((a, b) => a.Key.CompareTo(b.Key));
-            (_aggregateHits, _aggregateAlerts) = RiskEngine.Rank(raised.ConvertAll(r => r.Trigger));
+            var until = long.MaxValue;
+            foreach (var c in _cases)
+            {
+                if (c.Dirty || atTicks < c.ValidFrom || atTicks >= c.ValidUntil)
+                {
+                    Recompute(c, atTicks, today);
+                }
+
+                until = Math.Min(until, c.ValidUntil);
+            }
+
+            _aggregateFrom = atTicks;
+            _aggregateUntil = until;
+        }
+
+        _dirtyCases.Clear();
+        var classification = ForcedLabourClassification.None;
+        for (var k = _classificationCounts.Length - 1; k > 0; k--)
+        {
+            if (_classificationCounts[k] > 0)
+            {
+                classification = (ForcedLabourClassification)k;
+                break;
+            }
+        }
+
+        if (_triggersChanged)
+        {
+            _triggersChanged = false;
+            List<(long Key, TriggerRecord Trigger)>? raised = null;
+            foreach (var c in _cases)
+            {
+                if (c.Raised is { Length: > 0 })
+                {
+                    (raised ??= []).AddRange(c.Raised);
+                }
+            }
+
+            if (raised is null)
+            {
+                (_aggregateHits, _aggregateAlerts) = ([], []);
+            }
+            else
+            {
+                // The engine's order of raising: finding and grievance triggers in signal order, then case triggers in case order.
+                raised.Sort((a, b) => a.Key.CompareTo(b.Key));
+                (_aggregateHits, _aggregateAlerts) = RiskEngine.Rank(raised.ConvertAll(r => r.Trigger));
+            }
         }
 
         _aggregateClassification = classification;
-        _aggregateFrom = atTicks;
-        _aggregateUntil = until;
         return (classification, _aggregateHits, _aggregateAlerts);
+    }
+
+    private static bool SameTriggers((long Key, TriggerRecord Trigger)[]? a, (long Key, TriggerRecord Trigger)[]? b)
+    {
+        if (a is null || b is null)
+        {
+            return a is null && b is null;
+        }
+
+        if (a.Length != b.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Length; i++)
+        {
+            var (x, y) = (a[i].Trigger, b[i].Trigger);
+            if (a[i].Key != b[i].Key || x.Trigger != y.Trigger || x.SignalId != y.SignalId || x.CaseId != y.CaseId || x.Evidence != y.Evidence || x.On != y.On
+                || !x.Codes.AsSpan().SequenceEqual(y.Codes))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>First midnight from which an observation dated <paramref name="dayNumber"/> is outside the reference period.</summary>
@@ -1054,8 +1122,13 @@ public abstract class SubjectState
             }
         }
 
+        _classificationCounts[(int)c.Classification]--;
+        _classificationCounts[(int)classification]++;
         c.Classification = classification;
-        c.Raised = raised.Count == 0 ? null : [.. raised];
+        (long, TriggerRecord)[]? newRaised = raised.Count == 0 ? null : [.. raised];
+        _triggersChanged |= !SameTriggers(c.Raised, newRaised);
+        c.Raised = newRaised;
+        c.Dirty = false;
         c.ValidFrom = atTicks;
         c.ValidUntil = until;
     }
@@ -1072,6 +1145,8 @@ public abstract class SubjectState
         public long ValidUntil { get; set; } = long.MinValue;
 
         public ForcedLabourClassification Classification { get; set; }
+
+        public bool Dirty { get; set; }
 
         public (long Key, TriggerRecord Trigger)[]? Raised { get; set; }
 
