@@ -51,7 +51,7 @@ public sealed class RiskEngine
         return context.Finish(subjectId, SubjectKind.Recruiter, inherent, feeGroups, propagation, evidence.Findings);
     }
 
-    private InherentExplanation SupplierInherent(SupplierProfile? profile)
+    internal InherentExplanation SupplierInherent(SupplierProfile? profile)
     {
         var options = Model.Inherent;
         var (c, cSource) = CountryRisk(profile?.Country);
@@ -92,7 +92,7 @@ public sealed class RiskEngine
         return InherentTerm(c, cSource, s, sSource, g, gSources);
     }
 
-    private InherentExplanation RecruiterInherent(RecruiterProfile? profile, IReadOnlyList<Sector?>? placedWith)
+    internal InherentExplanation RecruiterInherent(RecruiterProfile? profile, IReadOnlyList<Sector?>? placedWith)
     {
         var options = Model.Inherent;
         int c;
@@ -163,7 +163,7 @@ public sealed class RiskEngine
         return (unknown, string.IsNullOrWhiteSpace(iso2) ? $"no country → {unknown}" : $"{iso2.Trim().ToUpperInvariant()} not in country-risk.csv → {unknown}");
     }
 
-    private PropagationExplanation Propagate(IReadOnlyList<RecruiterLink>? recruiters)
+    internal PropagationExplanation Propagate(IReadOnlyList<RecruiterLink>? recruiters)
     {
         var options = Model.Propagation;
         if (recruiters is null || recruiters.Count == 0)
@@ -202,7 +202,7 @@ public sealed class RiskEngine
         private readonly DateOnly _periodStart;
         private readonly List<EvidenceTerm> _terms = [];
         private readonly Dictionary<string, List<CaseObservation>> _observationsByCase = new(StringComparer.Ordinal);
-        private readonly List<(ZeroToleranceTrigger Trigger, string SignalId, string? CaseId, EvidenceStatus Evidence, DateOnly On, IndicatorCode[] Codes)> _triggers = [];
+        private readonly List<TriggerRecord> _triggers = [];
         private readonly List<string> _notes = [];
         private readonly List<string> _caseOrder = [];
 
@@ -274,20 +274,7 @@ public sealed class RiskEngine
 
                 if (!verifiedRemediated && InPeriod(instant))
                 {
-                    if (finding.Category == FindingCategory.ChildLabour)
-                    {
-                        _triggers.Add((ZeroToleranceTrigger.ChildLabour, signalId, caseId, finding.EvidenceStatus, instant, []));
-                    }
-
-                    if (finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety)
-                    {
-                        _triggers.Add((ZeroToleranceTrigger.ImminentDanger, signalId, caseId, finding.EvidenceStatus, instant, []));
-                    }
-
-                    if (finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.Ethics)
-                    {
-                        _triggers.Add((ZeroToleranceTrigger.AuditIntegrity, signalId, caseId, finding.EvidenceStatus, instant, []));
-                    }
+                    AddFindingTriggers(_triggers, finding.Category, finding.Severity, signalId, caseId, finding.EvidenceStatus, instant);
                 }
             }
         }
@@ -370,15 +357,8 @@ public sealed class RiskEngine
 
                 if (InPeriod(received))
                 {
-                    if (grievance.ChildInvolved || grievance.Categories.Contains(FindingCategory.ChildLabour))
-                    {
-                        _triggers.Add((ZeroToleranceTrigger.ChildLabour, grievance.GrievanceId, caseId, grievance.EvidenceStatus, received, []));
-                    }
-
-                    if (grievance.ImminentDanger)
-                    {
-                        _triggers.Add((ZeroToleranceTrigger.ImminentDanger, grievance.GrievanceId, caseId, grievance.EvidenceStatus, received, []));
-                    }
+                    AddGrievanceTriggers(_triggers, grievance.ChildInvolved || grievance.Categories.Contains(FindingCategory.ChildLabour), grievance.ImminentDanger,
+                        grievance.GrievanceId, caseId, grievance.EvidenceStatus, received);
                 }
             }
         }
@@ -654,80 +634,128 @@ public sealed class RiskEngine
             var triggers = _triggers;
             foreach (var caseId in _caseOrder)
             {
-                var inPeriod = _observationsByCase[caseId].FindAll(o => InPeriod(o.ObservedOn));
-
-                // Triggers ignore verified-remediated findings (and observations outside the reference period).
-                var classified = ForcedLabourRule.Classify(caseId, inPeriod);
-                cases.Add(classified);
-                var anyRemediated = inPeriod.Exists(o => o.VerifiedRemediated);
-                var live = anyRemediated ? inPeriod.FindAll(o => !o.VerifiedRemediated) : inPeriod;
-                if (live.Count == 0)
-                {
-                    continue;
-                }
-
-                var liveCase = anyRemediated ? ForcedLabourRule.Classify(caseId, live) : classified;
-                if (liveCase.Classification is ForcedLabourClassification.Indicated or ForcedLabourClassification.IndicatedUnverified)
-                {
-                    var used = liveCase.Involuntariness.Concat(liveCase.MenaceOfPenalty).ToList();
-                    triggers.Add((ZeroToleranceTrigger.ForcedLabourIndicated, used.OrderByDescending(u => u.ObservedOn).First().SignalId, caseId,
-                        liveCase.WeakestEvidence!.Value, used.Max(u => u.ObservedOn), used.Select(u => u.Code).Distinct().ToArray()));
-                }
-
-                foreach (var o in live)
-                {
-                    if (o.Code == IndicatorCode.DocumentRetention)
-                    {
-                        triggers.Add((ZeroToleranceTrigger.DocumentRetention, o.SignalId, caseId, o.Evidence, o.ObservedOn, [o.Code]));
-                    }
-                    else if (o.Code is IndicatorCode.PhysicalSexualViolence or IndicatorCode.RestrictionOfMovement)
-                    {
-                        triggers.Add((ZeroToleranceTrigger.PhysicalViolenceOrConfinement, o.SignalId, caseId, o.Evidence, o.ObservedOn, [o.Code]));
-                    }
-                }
-
-                // Debt bondage: debt-linked recruitment and debt manipulation in one case; its evidence is the weaker of the best of each.
-                var debt = live.Where(o => o.Code == IndicatorCode.DebtLinkedRecruitment).ToList();
-                var manipulation = live.Where(o => o.Code == IndicatorCode.DebtManipulation).ToList();
-                if (debt.Count > 0 && manipulation.Count > 0)
-                {
-                    var bestDebt = debt.MinBy(o => o.Evidence);
-                    var bestManipulation = manipulation.MinBy(o => o.Evidence);
-                    var evidence = bestDebt.Evidence > bestManipulation.Evidence ? bestDebt.Evidence : bestManipulation.Evidence;
-                    var latest = bestDebt.ObservedOn > bestManipulation.ObservedOn ? bestDebt : bestManipulation;
-                    triggers.Add((ZeroToleranceTrigger.DebtBondage, latest.SignalId, caseId, evidence, latest.ObservedOn,
-                        [IndicatorCode.DebtLinkedRecruitment, IndicatorCode.DebtManipulation]));
-                }
+                cases.Add(ClassifyCase(caseId, _observationsByCase[caseId].FindAll(o => InPeriod(o.ObservedOn)), triggers));
             }
 
-            var hits = new List<ZeroToleranceHit>();
-            var alerts = new List<PrecautionaryAlert>();
-            var seen = new HashSet<(ZeroToleranceTrigger, string)>();
-            foreach (var (trigger, signalId, caseId, evidence, on, codes) in triggers
-                         .OrderBy(t => t.Trigger).ThenBy(t => t.Evidence).ThenBy(t => t.SignalId, StringComparer.Ordinal))
-            {
-                if (!seen.Add((trigger, signalId)))
-                {
-                    continue;
-                }
-
-                if (ForcedLabourRule.SupportsFloor(evidence))
-                {
-                    hits.Add(new ZeroToleranceHit(trigger, signalId, caseId, evidence, on, codes));
-                }
-                else
-                {
-                    alerts.Add(new PrecautionaryAlert(trigger, signalId, caseId, evidence, on, codes,
-                        $"{KebabCase.Of(trigger)} on {KebabCase.Of(evidence)} evidence: precautionary alert, no floor"));
-                }
-            }
-
+            var (hits, alerts) = Rank(triggers);
             return (cases, hits, alerts);
         }
     }
 
+    /// <summary>Zero-tolerance triggers a finding raises by itself (not verified-remediated, inside the reference period).</summary>
+    internal static void AddFindingTriggers(List<TriggerRecord> triggers, FindingCategory category, Severity severity, string signalId, string caseId, EvidenceStatus evidence, DateOnly on)
+    {
+        if (category == FindingCategory.ChildLabour)
+        {
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.ChildLabour, signalId, caseId, evidence, on, []));
+        }
+
+        if (severity == Severity.ZeroTolerance && category == FindingCategory.HealthSafety)
+        {
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.ImminentDanger, signalId, caseId, evidence, on, []));
+        }
+
+        if (severity == Severity.ZeroTolerance && category == FindingCategory.Ethics)
+        {
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.AuditIntegrity, signalId, caseId, evidence, on, []));
+        }
+    }
+
+    /// <summary>Zero-tolerance triggers a grievance raises by itself (inside the reference period).</summary>
+    internal static void AddGrievanceTriggers(List<TriggerRecord> triggers, bool childInvolved, bool imminentDanger, string signalId, string caseId, EvidenceStatus evidence, DateOnly on)
+    {
+        if (childInvolved)
+        {
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.ChildLabour, signalId, caseId, evidence, on, []));
+        }
+
+        if (imminentDanger)
+        {
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.ImminentDanger, signalId, caseId, evidence, on, []));
+        }
+    }
+
+    /// <summary>Rule FL-1 for one case's in-period observations, adding the triggers the case raises; shared with <see cref="SubjectState"/>.</summary>
+    internal static CaseClassification ClassifyCase(string caseId, List<CaseObservation> inPeriod, List<TriggerRecord> triggers)
+    {
+        // Triggers ignore verified-remediated findings (and observations outside the reference period).
+        var classified = ForcedLabourRule.Classify(caseId, inPeriod);
+        var anyRemediated = inPeriod.Exists(o => o.VerifiedRemediated);
+        var live = anyRemediated ? inPeriod.FindAll(o => !o.VerifiedRemediated) : inPeriod;
+        if (live.Count == 0)
+        {
+            return classified;
+        }
+
+        var liveCase = anyRemediated ? ForcedLabourRule.Classify(caseId, live) : classified;
+        if (liveCase.Classification is ForcedLabourClassification.Indicated or ForcedLabourClassification.IndicatedUnverified)
+        {
+            var used = liveCase.Involuntariness.Concat(liveCase.MenaceOfPenalty).ToList();
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.ForcedLabourIndicated, used.OrderByDescending(u => u.ObservedOn).First().SignalId, caseId,
+                liveCase.WeakestEvidence!.Value, used.Max(u => u.ObservedOn), used.Select(u => u.Code).Distinct().ToArray()));
+        }
+
+        foreach (var o in live)
+        {
+            if (o.Code == IndicatorCode.DocumentRetention)
+            {
+                triggers.Add(new TriggerRecord(ZeroToleranceTrigger.DocumentRetention, o.SignalId, caseId, o.Evidence, o.ObservedOn, [o.Code]));
+            }
+            else if (o.Code is IndicatorCode.PhysicalSexualViolence or IndicatorCode.RestrictionOfMovement)
+            {
+                triggers.Add(new TriggerRecord(ZeroToleranceTrigger.PhysicalViolenceOrConfinement, o.SignalId, caseId, o.Evidence, o.ObservedOn, [o.Code]));
+            }
+        }
+
+        // Debt bondage: debt-linked recruitment and debt manipulation in one case; its evidence is the weaker of the best of each.
+        var debt = live.Where(o => o.Code == IndicatorCode.DebtLinkedRecruitment).ToList();
+        var manipulation = live.Where(o => o.Code == IndicatorCode.DebtManipulation).ToList();
+        if (debt.Count > 0 && manipulation.Count > 0)
+        {
+            var bestDebt = debt.MinBy(o => o.Evidence);
+            var bestManipulation = manipulation.MinBy(o => o.Evidence);
+            var evidence = bestDebt.Evidence > bestManipulation.Evidence ? bestDebt.Evidence : bestManipulation.Evidence;
+            var latest = bestDebt.ObservedOn > bestManipulation.ObservedOn ? bestDebt : bestManipulation;
+            triggers.Add(new TriggerRecord(ZeroToleranceTrigger.DebtBondage, latest.SignalId, caseId, evidence, latest.ObservedOn,
+                [IndicatorCode.DebtLinkedRecruitment, IndicatorCode.DebtManipulation]));
+        }
+
+        return classified;
+    }
+
+    /// <summary>Triggers, given in the order they were raised, sorted and split into floor hits and precautionary alerts (one per trigger and signal).</summary>
+    internal static (IReadOnlyList<ZeroToleranceHit> Hits, IReadOnlyList<PrecautionaryAlert> Alerts) Rank(List<TriggerRecord> triggers)
+    {
+        var hits = new List<ZeroToleranceHit>();
+        var alerts = new List<PrecautionaryAlert>();
+        var seen = new HashSet<(ZeroToleranceTrigger, string)>();
+        foreach (var (trigger, signalId, caseId, evidence, on, codes) in triggers
+                     .OrderBy(t => t.Trigger).ThenBy(t => t.Evidence).ThenBy(t => t.SignalId, StringComparer.Ordinal))
+        {
+            if (!seen.Add((trigger, signalId)))
+            {
+                continue;
+            }
+
+            if (ForcedLabourRule.SupportsFloor(evidence))
+            {
+                hits.Add(new ZeroToleranceHit(trigger, signalId, caseId, evidence, on, codes));
+            }
+            else
+            {
+                alerts.Add(new PrecautionaryAlert(trigger, signalId, caseId, evidence, on, codes,
+                    $"{KebabCase.Of(trigger)} on {KebabCase.Of(evidence)} evidence: precautionary alert, no floor"));
+            }
+        }
+
+        return (hits, alerts);
+    }
+
     internal static double Round2(double value) => Math.Round(value, 2, MidpointRounding.AwayFromZero);
 }
+
+/// <summary>A zero-tolerance trigger as raised, before ranking (internal working form).</summary>
+internal readonly record struct TriggerRecord(ZeroToleranceTrigger Trigger, string SignalId, string? CaseId, EvidenceStatus Evidence, DateOnly On, IndicatorCode[] Codes);
 
 /// <summary>Rounds non-negative amounts to cents so that the rounded parts add up to the rounded sum (largest remainder).</summary>
 internal static class Cents
