@@ -50,10 +50,10 @@ public sealed partial class GeneratedClientWalkthroughTests : IDisposable
                 ("POST", ["api", "v1", "grievances"]) => await api.SubmitGrievanceAsync(Body<Generated.GrievanceBody>()),
                 ("POST", ["api", "v1", "grievances", var g, "status"]) => await api.ChangeGrievanceStatusAsync(g, Body<Generated.GrievanceStatusBody>()),
                 ("POST", ["api", "v1", "recruitment-fees"]) => await api.SubmitFeeReportAsync(Body<Generated.FeeReportBody>()),
-                ("GET", ["api", "v1", "suppliers", var s, "risk"]) => await api.GetSupplierRiskAsync(s, Q("asOf") is { } asOf ? DateTimeOffset.Parse(asOf, System.Globalization.CultureInfo.InvariantCulture) : null),
-                ("GET", ["api", "v1", "recruiters", var r, "risk"]) => await api.GetRecruiterRiskAsync(r, null),
-                ("GET", ["api", "v1", "suppliers"]) => await api.ListSuppliersAsync(Q("country"), Q("sector"), Q("band"), QInt("minScore"), Q("sort"), QInt("limit"), Q("cursor")),
-                ("GET", ["api", "v1", "escalations"]) => await api.ListEscalationsAsync(Q("subjectId"), Q("type"), QInt("limit"), Q("cursor")),
+                ("GET", ["api", "v1", "suppliers", var s, "risk"]) => await api.GetSupplierRiskAsync(s, Q("asOf"), Q("dated")),
+                ("GET", ["api", "v1", "recruiters", var r, "risk"]) => await api.GetRecruiterRiskAsync(r, Q("asOf"), Q("dated")),
+                ("GET", ["api", "v1", "suppliers"]) => await api.ListSuppliersAsync(Q("country"), Q("sector"), Q("band"), QInt("minScore"), Q("sort"), QInt("limit"), Q("cursor"), Q("profile")),
+                ("GET", ["api", "v1", "escalations"]) => await api.ListEscalationsAsync(Q("subjectId"), Q("type"), QInt("limit"), Q("cursor"), Q("includeWithdrawn") is { } w ? bool.Parse(w) : null),
                 ("POST", ["api", "v1", "webhooks", "subscriptions"]) => await api.CreateWebhookSubscriptionAsync(Body<Generated.SubscriptionBody>()),
                 ("POST", ["api", "v1", "cases", var c, "referrals"]) => referral = await api.BuildReferralAsync(Uri.UnescapeDataString(c), Body<Generated.ReferralBody>()),
                 ("POST", ["api", "v1", "referrals", "verify"]) => await api.VerifyReferralAsync(referral ?? throw new InvalidOperationException("verify before a referral was built")),
@@ -73,7 +73,7 @@ public sealed partial class GeneratedClientWalkthroughTests : IDisposable
         }
 
         // The walk left an explained, non-trivial risk behind, read back through the typed client.
-        var risk = await api.GetSupplierRiskAsync("sunrise-2", null);
+        var risk = await api.GetSupplierRiskAsync("sunrise-2", null, null);
         Assert.True(risk.Score > 0);
         Assert.Equal("sunrise-2", risk.SubjectId);
     }
