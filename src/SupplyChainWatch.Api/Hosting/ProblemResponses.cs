@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Webhooks;
@@ -16,7 +17,7 @@ namespace SupplyChainWatch.Api.Hosting;
 /// is documented the way it behaves without anyone writing its error answers by hand: a token is required (401) unless
 /// the endpoint allows anonymous callers, roles can refuse (403), parameters and bodies can be invalid (400), bodies can
 /// be too large (413) or not JSON (415), route parameters can name nothing (404), answers keyed for idempotency can
-/// conflict (409), every request is rate limited (429), and everything under /api reaches the cluster, which answers
+/// conflict (409), every request not exempted from rate limiting (the health probes) can be throttled (429), and everything under /api reaches the cluster, which answers
 /// 503 while it recovers from a lost silo. Reads no longer advertise the 201 of the shared result type.
 /// </summary>
 public sealed class ProblemResponses : IOperationFilter
@@ -77,7 +78,7 @@ public sealed class ProblemResponses : IOperationFilter
             [StatusCodes.Status409Conflict] = conflicts,
             [StatusCodes.Status413PayloadTooLarge] = hasBody,
             [StatusCodes.Status415UnsupportedMediaType] = hasBody,
-            [StatusCodes.Status429TooManyRequests] = true,
+            [StatusCodes.Status429TooManyRequests] = !metadata.OfType<DisableRateLimitingAttribute>().Any(),
             [StatusCodes.Status503ServiceUnavailable] = api,
         };
         foreach (var (status, title, detail) in Problems.Where(p => applies[p.Status]))

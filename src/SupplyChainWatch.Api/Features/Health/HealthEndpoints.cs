@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Health;
@@ -19,7 +20,7 @@ public static class HealthEndpoints
             .WithSummary("The process is up")
             .WithDescription("Always 200 while the process serves HTTP. No authentication.");
 
-        group.MapGet("/ready", async Task<IResult> (IReadModelStore readModel, CancellationToken ct) =>
+        group.MapGet("/ready", async Task<Results<Ok<HealthView>, JsonHttpResult<HealthView>>> (IReadModelStore readModel, CancellationToken ct) =>
             {
                 try
                 {
@@ -31,6 +32,8 @@ public static class HealthEndpoints
                     return TypedResults.Json(new HealthView("unavailable", "the store does not answer"), statusCode: StatusCodes.Status503ServiceUnavailable);
                 }
             })
+            // JsonHttpResult carries no metadata of its own, so the 503 answer is documented here.
+            .Produces<HealthView>(StatusCodes.Status503ServiceUnavailable)
             .WithName("Ready")
             .WithSummary("The service can take traffic")
             .WithDescription("200 when the silo runs and the store answers, 503 otherwise. No authentication.");

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Hosting;
 using SupplyChainWatch.Grains.Webhooks;
@@ -42,10 +43,10 @@ public static class WebhookEndpoints
             .WithSummary("Read one of your webhook subscriptions")
             .WithDescription("404 when it does not exist or is not the caller's.");
 
-        group.MapDelete("/subscriptions/{subscriptionId}", async (string subscriptionId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        group.MapDelete("/subscriptions/{subscriptionId}", async Task<Results<NoContent, ProblemHttpResult>> (string subscriptionId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
                 await mediator.Send(new DeleteSubscription(WebhookOwner.Of(user), subscriptionId), ct) is CommandResult<bool>.Ok
-                    ? Results.NoContent()
-                    : Results.Problem($"No webhook subscription '{subscriptionId}' of yours.", statusCode: StatusCodes.Status404NotFound, title: "Not found."))
+                    ? TypedResults.NoContent()
+                    : TypedResults.Problem($"No webhook subscription '{subscriptionId}' of yours.", statusCode: StatusCodes.Status404NotFound, title: "Not found."))
             .WithName("DeleteWebhookSubscription")
             .WithSummary("Delete one of your webhook subscriptions")
             .WithDescription("Its pending deliveries are dropped with it; 204 when deleted.");
