@@ -38,6 +38,7 @@ public static class SwaggerSetup
             options.OperationFilter<ProblemResponses>();
             // A nullable enum or record property is "nullable" beside its $ref (allOf), so generated clients accept null.
             options.UseAllOfToExtendReferenceSchemas();
+            options.DocumentFilter<NullableReferenceTypes>();
         });
         return services;
     }
