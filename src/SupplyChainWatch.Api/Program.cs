@@ -43,6 +43,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 builder.Services.AddSupplyChainWatchSwagger();
 builder.AddSupplyChainWatchSecurity();
+builder.AddSupplyChainWatchTelemetry();
 
 var app = builder.Build();
 
@@ -57,6 +58,7 @@ app.UseApiVersionCheck();
 app.UseSupplyChainWatchSecurity();
 
 app.MapHealthEndpoints();
+app.MapSupplyChainWatchTelemetry();
 app.MapSupplierEndpoints();
 app.MapRecruiterEndpoints();
 app.MapAuditEndpoints();

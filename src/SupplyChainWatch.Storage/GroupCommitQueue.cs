@@ -9,6 +9,9 @@ namespace SupplyChainWatch.Storage;
 /// </summary>
 internal sealed class GroupCommitQueue<T> : IAsyncDisposable
 {
+    // The store a request type belongs to (each store nests its request record): the batch-size metric's tag.
+    private static readonly string StoreName = typeof(T).DeclaringType?.Name ?? typeof(T).Name;
+
     private readonly Channel<T> _channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<T>, Task> _processBatch;
     private readonly Action<T, Exception> _fail;
@@ -56,6 +59,7 @@ internal sealed class GroupCommitQueue<T> : IAsyncDisposable
                 batch.Add(item);
             }
 
+            StorageMetrics.RecordBatch(StoreName, batch.Count);
             try
             {
                 await _processBatch(batch).ConfigureAwait(false);

@@ -41,6 +41,8 @@ public static class OrleansSetup
                 silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIp), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: cluster.ListenOnAnyHostAddress);
             }
 
+            // Grain calls continue the caller's trace (HTTP request, mediator message) and open spans of their own.
+            silo.AddActivityPropagation();
             silo.UseSupplyChainWatchStorage(storage);
             // Evidence is recorded on the service clock, the same clock evaluations and "as of" queries use.
             silo.Services.AddSingleton(sp => new SqlEvidenceLog(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<ServiceClock>().Time));

@@ -60,8 +60,17 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
 
     public async Task<Submission> SubmitAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken)
     {
-        var result = await evidenceLog.AppendAsync(rows, cancellationToken);
-        return await CompleteAsync([result], [], cancellationToken) is [var submission] ? submission : throw new InvalidOperationException("One result expected.");
+        var start = Stopwatch.GetTimestamp();
+        AppendResult result;
+        using (var activity = IntakeTelemetry.StartAppend(1, rows.Count))
+        {
+            result = await evidenceLog.AppendAsync(rows, cancellationToken);
+            IntakeTelemetry.RecordOutcomes(activity, [result]);
+        }
+
+        var submission = await CompleteAsync([result], [], cancellationToken) is [var only] ? only : throw new InvalidOperationException("One result expected.");
+        IntakeTelemetry.RecordDuration(start, bulk: false);
+        return submission;
     }
 
     /// <summary>
@@ -77,7 +86,13 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
     public async Task<IReadOnlyList<Submission>> SubmitManyAsync(IReadOnlyList<PreparedSignal> signals, CancellationToken cancellationToken, PendingCatchUps? deferred = null)
     {
         var start = Stopwatch.GetTimestamp();
-        var results = await evidenceLog.AppendManyAsync([.. signals.Select(s => s.Rows)], cancellationToken);
+        IReadOnlyList<AppendResult> results;
+        using (var activity = IntakeTelemetry.StartAppend(signals.Count, signals.Sum(s => s.Rows.Count)))
+        {
+            results = await evidenceLog.AppendManyAsync([.. signals.Select(s => s.Rows)], cancellationToken);
+            IntakeTelemetry.RecordOutcomes(activity, results);
+        }
+
         GrainMetrics.Record(signals.Count > 1 ? "submit-many.append" : "submit.append", start);
         var confidential = new List<ConfidentialText>();
         for (var i = 0; i < signals.Count; i++)
@@ -88,7 +103,9 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
             }
         }
 
-        return await CompleteAsync(results, confidential, cancellationToken, deferred);
+        var submissions = await CompleteAsync(results, confidential, cancellationToken, deferred);
+        IntakeTelemetry.RecordDuration(start, bulk: signals.Count > 1);
+        return submissions;
     }
 
     /// <summary>Catches up every subject collected in <paramref name="pending"/> and empties it.</summary>

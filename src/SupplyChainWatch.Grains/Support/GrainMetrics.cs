@@ -12,7 +12,8 @@ public static class GrainMetrics
 {
     public const string MeterName = "SupplyChainWatch.Grains";
 
-    private static readonly Meter Meter = new(MeterName);
+    /// <summary>The project's silo-side meter; intake adds its instruments to it (<see cref="Intake.IntakeTelemetry"/>).</summary>
+    internal static readonly Meter Meter = new(MeterName);
     private static readonly Histogram<double> Stage = Meter.CreateHistogram<double>("scw.subject.stage.duration", "ms", "Time a subject grain spends in one stage of a write turn.");
 
     /// <summary>Records the time since <paramref name="startTimestamp"/> under <paramref name="stage"/>.</summary>

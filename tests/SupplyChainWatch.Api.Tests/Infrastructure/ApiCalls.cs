@@ -25,7 +25,9 @@ public static class ApiCalls
 
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
+        // Bodies are JSON (answers, problem details) except a metrics scrape, which is the Prometheus text format.
+        var json = response.Content.Headers.ContentType?.MediaType is not { } mediaType || mediaType.Contains("json", StringComparison.Ordinal);
+        return (response.StatusCode, text.Length == 0 || !json ? null : JsonNode.Parse(text));
     }
 
     public static Task<(HttpStatusCode Status, JsonNode? Body)> PostJsonAsync(this HttpClient client, string url, object? body) => client.SendAsync(HttpMethod.Post, url, body);

@@ -56,6 +56,7 @@ public static class EndpointCatalog
     [
         new("GET /health/live", null, _ => "/health/live"),
         new("GET /health/ready", null, _ => "/health/ready"),
+        new("GET /metrics", ["admin"], _ => "/metrics"),
 
         new("PUT /api/v1/suppliers/{supplierId}", ["admin"], w => $"/api/v1/suppliers/{w.Supplier}",
             _ => Node(Samples.Supplier()), ["name", "country", "sector"], [], ["sector"]),

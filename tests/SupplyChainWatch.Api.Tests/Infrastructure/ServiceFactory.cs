@@ -54,6 +54,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public CapturingLoggerProvider Logs { get; } = new();
 
+    /// <summary>Extra service registrations (e.g. a telemetry capture); set before the first client or service is created.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Extra settings for this service; set them before the first client or service is created.</summary>
     public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
 
@@ -81,6 +84,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         {
             services.RemoveAll<ServiceClock>();
             services.AddSingleton(new ServiceClock(Clock));
+            ConfigureServices?.Invoke(services);
         });
     }
 

@@ -1,8 +1,21 @@
+using SupplyChainWatch.Api.Hosting;
+
 namespace SupplyChainWatch.Api.Features.Shared;
 
 /// <summary>What a handler decided; endpoints turn it into an HTTP answer.</summary>
-public abstract record CommandResult<T>
+public abstract record CommandResult<T> : IMessageOutcome
 {
+    /// <summary>The outcome's name in telemetry (the message telemetry's outcome tag).</summary>
+    public string Outcome => this switch
+    {
+        Ok => "ok",
+        Invalid => "invalid",
+        NotFound => "not-found",
+        Conflict => "conflict",
+        Refused => "refused",
+        _ => "other",
+    };
+
     public sealed record Ok(T Value, bool Created) : CommandResult<T>;
 
     public sealed record Invalid(IDictionary<string, string[]> Errors) : CommandResult<T>;
