@@ -103,16 +103,17 @@ public static class SecuritySetup
     }
 
     /// <summary>
-    /// Order: security headers on every answer; body limits before anything reads a body; CORS before authentication
-    /// (preflights carry no token); rate limits after authentication (they partition by user) and before authorization.
+    /// Order: security headers on every answer; CORS before authentication (preflights carry no token); rate limits
+    /// after authentication (they partition by user) and before authorization; body limits last, so no body is read or
+    /// buffered for a caller that is anonymous, throttled or not admitted (none of these steps touches the body).
     /// </summary>
     public static WebApplication UseSupplyChainWatchSecurity(this WebApplication app)
     {
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         return app;
     }
 
