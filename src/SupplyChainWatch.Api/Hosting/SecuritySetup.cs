@@ -43,6 +43,18 @@ public static class SecuritySetup
             // Roles arrive as "role" (user-jwts) or "roles" (most providers); both map to ClaimTypes.Role on the way in.
             options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
             options.TokenValidationParameters.NameClaimType = ClaimTypes.NameIdentifier;
+
+            // Every caller is someone: without a subject, all sub-less tokens of an issuer would share one identity
+            // (one webhook owner, one name in the grievance access log).
+            var validated = options.Events.OnTokenValidated;
+            options.Events.OnTokenValidated = async context =>
+            {
+                await validated(context);
+                if (context.Principal is { } principal && !HasSubject(principal))
+                {
+                    context.Fail(new MissingSubjectException());
+                }
+            };
         });
         services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(sp => new ConfiguredSigningKeys(
             sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), TimeProvider.System));
@@ -117,6 +129,10 @@ public static class SecuritySetup
         return app;
     }
 
+    /// <summary>Whether the token names its subject (<c>sub</c>, mapped to <see cref="ClaimTypes.NameIdentifier"/> on the way in).</summary>
+    public static bool HasSubject(ClaimsPrincipal user) =>
+        !string.IsNullOrWhiteSpace(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub"));
+
     /// <summary>An authenticated caller is limited per user, anyone else per remote address.</summary>
     public static string ClientKey(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { Length: > 0 } user
@@ -129,5 +145,24 @@ public static class SecuritySetup
         var subject = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
         var issuer = user.FindFirst(ClaimTypes.NameIdentifier)?.Issuer;
         return issuer is null or ClaimsIdentity.DefaultIssuer ? subject : $"{subject} ({issuer})";
+    }
+}
+
+/// <summary>A token that validated but names no subject (<c>sub</c>); answered 401 with its own reason.</summary>
+public sealed class MissingSubjectException : Microsoft.IdentityModel.Tokens.SecurityTokenValidationException
+{
+    public MissingSubjectException()
+        : base("The token has no subject claim.")
+    {
+    }
+
+    public MissingSubjectException(string message)
+        : base(message)
+    {
+    }
+
+    public MissingSubjectException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }
