@@ -69,6 +69,25 @@ public sealed class AbuseLimitTests : IDisposable
         (await reader.GetJsonAsync("/api/v1/suppliers/sup-huge")).Expect(HttpStatusCode.NotFound);
     }
 
+    [Theory]
+    [InlineData("PUT", "/api/v1/suppliers/sup-anon")]
+    [InlineData("POST", "/api/v1/signals:import")]
+    public async Task An_anonymous_chunked_upload_gets_401_before_its_body_is_read(string method, string url)
+    {
+        // The body sends one chunk and then never ends: a service that read or buffered it before authenticating
+        // would wait for the rest and never answer (the token below then cancels the call and the test fails).
+        // The server's own client: the factory's default client buffers request bodies so it can follow redirects.
+        using var anonymous = _factory.Server.CreateClient();
+        await using var body = new EndlessStream();
+        var content = new StreamContent(body);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(url, UriKind.Relative)) { Content = content };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await anonymous.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.False(body.Finished);
+    }
+
     [Fact]
     public async Task Over_long_strings_and_deep_nesting_are_400_naming_the_field()
     {
@@ -132,6 +151,58 @@ public sealed class AbuseLimitTests : IDisposable
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Equal((int)expected, problem["status"]!.GetValue<int>());
+    }
+
+    /// <summary>A body that yields one chunk and then waits until it is disposed: it never reaches its end.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _reads;
+
+        public bool Finished => _disposed.Task.IsCompleted;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _reads) == 1)
+            {
+                buffer.Span[0] = (byte)'{';
+                return 1;
+            }
+
+            await _disposed.Task.WaitAsync(cancellationToken);
+            return 0;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            _disposed.TrySetResult();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A body of unknown length, so the client sends it without Content-Length.</summary>

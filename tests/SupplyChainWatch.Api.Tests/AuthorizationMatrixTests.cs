@@ -96,6 +96,19 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task A_token_without_a_subject_is_401_with_a_reason_so_sub_less_callers_never_share_an_identity()
+    {
+        var token = TestTokens.Create(null, TestTokens.Issuer, TestTokens.Audience, Convert.FromBase64String(TestTokens.SigningKeyBase64), DateTime.UtcNow.AddHours(1), "ngo", "grievance-handler");
+        foreach (var url in new[] { "/api/v1/webhooks/subscriptions", "/api/v1/grievances/g-none" })
+        {
+            using var client = _factory.CreateClient([]);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var problem = (await client.GetJsonAsync(url)).Expect(HttpStatusCode.Unauthorized);
+            Assert.Contains("'sub'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Every_mapped_endpoint_other_than_health_declares_roles_next_to_its_mapping()
     {
         using var client = _factory.CreateClient([]);

@@ -43,6 +43,18 @@ public static class SecuritySetup
             // Roles arrive as "role" (user-jwts) or "roles" (most providers); both map to ClaimTypes.Role on the way in.
             options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
             options.TokenValidationParameters.NameClaimType = ClaimTypes.NameIdentifier;
+
+            // Every caller is someone: without a subject, all sub-less tokens of an issuer would share one identity
+            // (one webhook owner, one name in the grievance access log).
+            var validated = options.Events.OnTokenValidated;
+            options.Events.OnTokenValidated = async context =>
+            {
+                await validated(context);
+                if (context.Principal is { } principal && !HasSubject(principal))
+                {
+                    context.Fail(new MissingSubjectException());
+                }
+            };
         });
         services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(sp => new ConfiguredSigningKeys(
             sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostEnvironment>(), TimeProvider.System));
@@ -103,18 +115,23 @@ public static class SecuritySetup
     }
 
     /// <summary>
-    /// Order: security headers on every answer; body limits before anything reads a body; CORS before authentication
-    /// (preflights carry no token); rate limits after authentication (they partition by user) and before authorization.
+    /// Order: security headers on every answer; CORS before authentication (preflights carry no token); rate limits
+    /// after authentication (they partition by user) and before authorization; body limits last, so no body is read or
+    /// buffered for a caller that is anonymous, throttled or not admitted (none of these steps touches the body).
     /// </summary>
     public static WebApplication UseSupplyChainWatchSecurity(this WebApplication app)
     {
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         return app;
     }
+
+    /// <summary>Whether the token names its subject (<c>sub</c>, mapped to <see cref="ClaimTypes.NameIdentifier"/> on the way in).</summary>
+    public static bool HasSubject(ClaimsPrincipal user) =>
+        !string.IsNullOrWhiteSpace(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub"));
 
     /// <summary>An authenticated caller is limited per user, anyone else per remote address.</summary>
     public static string ClientKey(HttpContext context) =>
@@ -128,5 +145,24 @@ public static class SecuritySetup
         var subject = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
         var issuer = user.FindFirst(ClaimTypes.NameIdentifier)?.Issuer;
         return issuer is null or ClaimsIdentity.DefaultIssuer ? subject : $"{subject} ({issuer})";
+    }
+}
+
+/// <summary>A token that validated but names no subject (<c>sub</c>); answered 401 with its own reason.</summary>
+public sealed class MissingSubjectException : Microsoft.IdentityModel.Tokens.SecurityTokenValidationException
+{
+    public MissingSubjectException()
+        : base("The token has no subject claim.")
+    {
+    }
+
+    public MissingSubjectException(string message)
+        : base(message)
+    {
+    }
+
+    public MissingSubjectException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }

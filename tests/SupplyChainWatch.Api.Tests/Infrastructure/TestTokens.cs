@@ -33,9 +33,15 @@ public static class TestTokens
 
     public static string Create(string subject, params string[] roles) => Create(subject, Issuer, Audience, SigningKey, DateTime.UtcNow.AddHours(1), roles);
 
-    public static string Create(string subject, string issuer, string audience, byte[] key, DateTime expires, params string[] roles)
+    /// <summary>A signed token; a null <paramref name="subject"/> leaves out <c>sub</c> (the name claim stays).</summary>
+    public static string Create(string? subject, string issuer, string audience, byte[] key, DateTime expires, params string[] roles)
     {
-        var claims = new List<Claim> { new("sub", subject), new("unique_name", subject) };
+        var claims = new List<Claim> { new("unique_name", subject ?? "no-subject") };
+        if (subject is not null)
+        {
+            claims.Add(new("sub", subject));
+        }
+
         claims.AddRange(roles.Select(role => new Claim("role", role)));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
