@@ -176,7 +176,8 @@ public sealed class RiskEngine
         for (var i = 0; i < recruiters.Count; i++)
         {
             var link = recruiters[i];
-            raw[i] = options.Factor * Math.Clamp(link.WorkforceShare, 0, 1) * Math.Clamp(link.RecruiterScore, 0, 100);
+            // NaN would survive Clamp and make the decimal conversion below throw: it counts as no share.
+            raw[i] = options.Factor * (DomainLimits.IsShare(link.WorkforceShare) ? link.WorkforceShare : 0) * Math.Clamp(double.IsNaN(link.RecruiterScore) ? 0 : link.RecruiterScore, 0, 100);
             total += raw[i];
         }
 
@@ -205,6 +206,8 @@ public sealed class RiskEngine
         private readonly List<TriggerRecord> _triggers = [];
         private readonly List<string> _notes = [];
         private readonly List<string> _caseOrder = [];
+        private readonly Dictionary<string, QuarantinedSignal> _quarantined = new(StringComparer.Ordinal);
+        private readonly Dictionary<FeeReport, FeeFigures> _feeFigures = new(ReferenceEqualityComparer.Instance);
 
         public Evaluation(RiskEngine engine, DateTimeOffset at)
         {
@@ -239,6 +242,7 @@ public sealed class RiskEngine
             }
 
             var evidence = _model.Evidence;
+            findings = Usable(findings, f => f.SignalId, DomainLimits.Check);
             foreach (var finding in findings)
             {
                 if (finding.EndDate > _today)
@@ -306,7 +310,7 @@ public sealed class RiskEngine
 
             var options = _model.Evidence;
             var halfLives = _model.Decay.HalfLifeDays;
-            foreach (var grievance in grievances)
+            foreach (var grievance in Usable(grievances, g => g.GrievanceId, DomainLimits.Check))
             {
                 if (grievance.ReceivedAt > _at)
                 {
@@ -371,7 +375,8 @@ public sealed class RiskEngine
                 return;
             }
 
-            foreach (var report in reports)
+            // A case needs no exchange rate: a report whose amounts cannot be converted still shows its debt here.
+            foreach (var report in Usable(reports, r => r.ReportId, r => FeeArithmetic.CheckLimits(r) is { } f ? f.Field + ": " + f.Reason : null))
             {
                 if (report.RecruitedOn > _today || !report.Financing.IsDebtLinked)
                 {
@@ -398,8 +403,7 @@ public sealed class RiskEngine
             }
 
             var fees = _model.Fees;
-            var converter = _engine.Tables.Currency;
-            var groups = reports
+            var groups = UsableFeeReports(reports)
                 .Where(r => r.RecruitedOn <= _today)
                 .GroupBy(r => (Origin: r.OriginCountry.Trim().ToUpperInvariant(), Destination: r.DestinationCountry.Trim().ToUpperInvariant(), r.RecruitedOn.Year))
                 .OrderBy(g => g.Key.Origin, StringComparer.Ordinal).ThenBy(g => g.Key.Destination, StringComparer.Ordinal).ThenBy(g => g.Key.Year);
@@ -422,19 +426,11 @@ public sealed class RiskEngine
                 for (var i = 0; i < latest.Count; i++)
                 {
                     var report = latest[i];
-                    var paid = 0m;
-                    foreach (var cost in report.Costs)
+                    var figures = _feeFigures[report];
+                    var paid = figures.WorkerPaidUsd;
+                    if (figures.CostRatio is { } ratio)
                     {
-                        if (cost.PaidBy is PaidBy.Worker or PaidBy.Family && cost.Amount > 0)
-                        {
-                            paid += converter.ToUsd(cost.Amount, cost.Currency, report.FxRatesToUsd);
-                        }
-                    }
-
-                    var wage = converter.ToUsd(report.MonthlyWage.Amount, report.MonthlyWage.Currency, report.FxRatesToUsd);
-                    if (wage > 0)
-                    {
-                        ratios[i] = (double)(paid / wage);
+                        ratios[i] = ratio;
                     }
                     else
                     {
@@ -495,6 +491,49 @@ public sealed class RiskEngine
             return result;
         }
 
+        /// <summary>
+        /// The signals the engine can use. One outside <see cref="DomainLimits"/> (stored before the limits held, or
+        /// built by hand) is quarantined: excluded from the score and listed with its reason, never an exception.
+        /// </summary>
+        private List<T> Usable<T>(IReadOnlyList<T> signals, Func<T, string> idOf, Func<T, string?> check)
+        {
+            var usable = new List<T>(signals.Count);
+            foreach (var signal in signals)
+            {
+                if (check(signal) is { } reason)
+                {
+                    _quarantined.TryAdd(idOf(signal), new QuarantinedSignal(idOf(signal), reason));
+                }
+                else
+                {
+                    usable.Add(signal);
+                }
+            }
+
+            return usable;
+        }
+
+        /// <summary>Fee reports whose arithmetic can be done (computed once per report and kept for the fee groups).</summary>
+        private List<FeeReport> UsableFeeReports(IReadOnlyList<FeeReport> reports)
+        {
+            var converter = _engine.Tables.Currency;
+            return Usable(reports, r => r.ReportId, report =>
+            {
+                if (_feeFigures.ContainsKey(report))
+                {
+                    return null;
+                }
+
+                if (FeeArithmetic.TryCompute(report, converter, out var failure) is { } figures)
+                {
+                    _feeFigures[report] = figures;
+                    return null;
+                }
+
+                return failure is { } f ? f.Field + ": " + f.Reason : "fee arithmetic failed";
+            });
+        }
+
         /// <summary>The group's evidence status shown in the explanation: the weakest among its reports.</summary>
         private static EvidenceStatus EvidenceOf(List<FeeReport> reports) => reports.Max(r => r.EvidenceStatus);
 
@@ -543,7 +582,7 @@ public sealed class RiskEngine
                 evidenceShares[i] = rawTotal > 0 ? evidencePoints * _terms[i].RawPoints / rawTotal : 0;
             }
 
-            var overdue = findings is null ? [] : Deadlines.OverdueCorrectiveActions(findings, _at);
+            var overdue = findings is null ? [] : Deadlines.OverdueCorrectiveActions(Usable(findings, f => f.SignalId, DomainLimits.Check), _at);
             var managementPoints = Math.Min(_model.Management.Max, overdue.Count * _model.Management.PointsPerOverdueAction);
             var inherentPoints = inherent.Weight * inherent.Inherent;
 
@@ -625,7 +664,10 @@ public sealed class RiskEngine
                 cases,
                 _notes.ToArray());
 
-            return new RiskEvaluation(subjectId, score, band, classification, hits, alerts, cases, explanation, _model.ModelVersion, _at);
+            return new RiskEvaluation(subjectId, score, band, classification, hits, alerts, cases, explanation, _model.ModelVersion, _at)
+            {
+                Quarantined = [.. _quarantined.Values],
+            };
         }
 
         private (IReadOnlyList<CaseClassification> Cases, IReadOnlyList<ZeroToleranceHit> Hits, IReadOnlyList<PrecautionaryAlert> Alerts) ClassifyAndTrigger()

@@ -14,7 +14,14 @@ public sealed record RiskEvaluation(
     IReadOnlyList<CaseClassification> Cases,
     RiskExplanation Explanation,
     string ModelVersion,
-    DateTimeOffset EvaluatedAt);
+    DateTimeOffset EvaluatedAt)
+{
+    /// <summary>Signals kept in the evidence log but left out of the score because the engine cannot use them, with why.</summary>
+    public IReadOnlyList<QuarantinedSignal> Quarantined { get; init; } = [];
+}
+
+/// <summary>A stored signal the evaluation left out (unreadable, or outside <see cref="DomainLimits"/>), with the reason.</summary>
+public sealed record QuarantinedSignal(string SignalId, string Reason);
 
 /// <summary>A zero-tolerance trigger that holds with verified or corroborated evidence: it floors the score.</summary>
 public sealed record ZeroToleranceHit(

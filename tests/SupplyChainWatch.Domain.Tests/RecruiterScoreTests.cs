@@ -161,9 +161,13 @@ public sealed class RecruiterScoreTests
     }
 
     [Fact]
-    public void Missing_exchange_rate_in_scoring_names_the_currency()
+    public void Missing_exchange_rate_in_scoring_quarantines_the_report_naming_the_currency()
     {
-        var error = Assert.Throws<MissingExchangeRateException>(() => Make.EvaluateRecruiter(Make.Recruiter([Make.FeeReport(workerPaid: 10m, currency: "XOF")])));
-        Assert.Equal("XOF", error.Currency);
+        // Evaluation is total (issue 14): a rate removed from the configuration must not make the recruiter fail forever.
+        var evaluation = Make.EvaluateRecruiter(Make.Recruiter([Make.FeeReport(workerPaid: 10m, currency: "XOF")]));
+        var quarantined = Assert.Single(evaluation.Quarantined);
+        Assert.Equal("R1", quarantined.SignalId);
+        Assert.Contains("'XOF'", quarantined.Reason, StringComparison.Ordinal);
+        Assert.Empty(evaluation.Explanation.FeeGroups);
     }
 }

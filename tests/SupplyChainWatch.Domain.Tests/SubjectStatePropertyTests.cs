@@ -232,8 +232,9 @@ public sealed class SubjectStatePropertyTests
 
         var recruiter = new RecruiterState(ShippedConfig.Engine, "rec:1");
         recruiter.Apply(report);
-        var engine = Assert.Throws<MissingExchangeRateException>(() => Make.EvaluateRecruiter(Make.Recruiter(feeReports: [report])));
-        Assert.Equal(engine.Currency, Assert.Throws<MissingExchangeRateException>(() => recruiter.Evaluate(Make.At)).Currency);
-        Assert.Equal(engine.Currency, Assert.Throws<MissingExchangeRateException>(() => recruiter.Explain(Make.At)).Currency);
+        // The engine quarantines the report (issue 14); the compact state, not yet used by the grains, still refuses it.
+        Assert.Contains("'XYZ'", Assert.Single(Make.EvaluateRecruiter(Make.Recruiter(feeReports: [report])).Quarantined).Reason, StringComparison.Ordinal);
+        Assert.Equal("XYZ", Assert.Throws<MissingExchangeRateException>(() => recruiter.Evaluate(Make.At)).Currency);
+        Assert.Equal("R1", Assert.Single(recruiter.Explain(Make.At).Quarantined).SignalId);
     }
 }

@@ -17,6 +17,7 @@ public static class OrleansSetup
         var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
         builder.Services.AddSingleton<SubjectServices>();
+        builder.Services.AddSingleton<QuarantineRegistry>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
 
         builder.UseOrleans(silo =>

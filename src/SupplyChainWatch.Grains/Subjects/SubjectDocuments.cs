@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 
@@ -17,10 +18,35 @@ public abstract class SubjectDocument
 
     public int SignalCount { get; set; }
 
+    /// <summary>Rows of the log this document could not read, by <c>seq:{subjectSeq}</c>: kept in the log, left out of the score.</summary>
+    public Dictionary<string, QuarantinedSignal> Quarantined { get; init; } = new(StringComparer.Ordinal);
+
     public abstract bool HasProfile { get; }
 
-    /// <summary>Applies one evidence-log row. Unknown kinds are an error: the log is the system of record.</summary>
+    /// <summary>
+    /// Applies one evidence-log row. A row that cannot be read (bad JSON, a missing part, an unknown kind) is quarantined
+    /// rather than thrown: the log is append-only, so a throwing row would fail every activation of the subject for ever.
+    /// </summary>
     public void Apply(EvidenceEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        try
+        {
+            ApplyRow(entry);
+        }
+        catch (Exception exception) when (IsUnreadable(exception))
+        {
+            var signalId = "seq:" + entry.SubjectSeq.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The exception's type only: its message may quote the row's content.
+            Quarantined[signalId] = new QuarantinedSignal(signalId, $"{entry.Kind} row could not be read ({exception.GetType().Name})");
+            GrainMetrics.RecordQuarantined(entry.Kind);
+        }
+    }
+
+    private static bool IsUnreadable(Exception exception) =>
+        exception is JsonException or NotSupportedException or InvalidOperationException or NullReferenceException or ArgumentException;
+
+    private void ApplyRow(EvidenceEntry entry)
     {
         switch (entry.Kind)
         {
@@ -69,7 +95,19 @@ public abstract class SubjectDocument
     /// they carry. Findings and grievances are applied and then trimmed by <see cref="KeepDatedBy"/> (their own status
     /// dates are part of them); profiles and links carry no date and always count.
     /// </summary>
-    public static bool IsDatedBy(EvidenceEntry entry, DateOnly day) => entry.Kind switch
+    public static bool IsDatedBy(EvidenceEntry entry, DateOnly day)
+    {
+        try
+        {
+            return IsDatedByRow(entry, day);
+        }
+        catch (Exception exception) when (IsUnreadable(exception))
+        {
+            return true; // Applied, and so quarantined by Apply.
+        }
+    }
+
+    private static bool IsDatedByRow(EvidenceEntry entry, DateOnly day) => entry.Kind switch
     {
         EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson).On, day),
         EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).On, day),

@@ -47,6 +47,23 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     protected abstract RiskEvaluation Evaluate(TDocument document, DateTimeOffset at);
 
+    /// <summary>The evaluation with the rows the document could not read listed beside those the engine left out.</summary>
+    private RiskEvaluation EvaluateTotal(TDocument document, DateTimeOffset at)
+    {
+        var evaluation = Evaluate(document, at);
+        if (document.Quarantined.Count > 0)
+        {
+            evaluation = evaluation with { Quarantined = [.. document.Quarantined.Values, .. evaluation.Quarantined] };
+        }
+
+        if (ReferenceEquals(document, Document))
+        {
+            Services.Quarantine.Report(SubjectKey, evaluation.Quarantined);
+        }
+
+        return evaluation;
+    }
+
     protected abstract SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt);
 
     protected abstract SubjectOverview Overview();
@@ -69,6 +86,11 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     {
         _snapshotSeq = _state.State.AppliedSeq;
         await LoadFromSnapshotAndLogAsync(cancellationToken);
+        if (Current is { Quarantined.Count: > 0 } restored)
+        {
+            Services.Quarantine.Report(SubjectKey, restored.Quarantined);
+        }
+
         await AfterActivationAsync();
         await base.OnActivateAsync(cancellationToken);
     }
@@ -86,7 +108,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
     protected virtual Task AfterActivationAsync() => Task.CompletedTask;
 
-    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? Evaluate(Document, Services.Clock.Now)).Score);
+    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? EvaluateTotal(Document, Services.Clock.Now)).Score);
 
     public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
     {
@@ -112,7 +134,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     {
         // After a risk-model change: evaluate with the model now loaded; record and propagate only what changed.
         var previous = _state.State.LastEvaluation;
-        var evaluation = Evaluate(Document, Services.Clock.Now);
+        var evaluation = EvaluateTotal(Document, Services.Clock.Now);
         if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
         {
             Current = evaluation;
@@ -138,7 +160,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
         {
-            Current = Evaluate(Document, now);
+            Current = EvaluateTotal(Document, now);
         }
 
         // One answer object per evaluation: repeated reads hand out the same instance (see RiskAnswer).
@@ -165,7 +187,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         }
 
         PrepareAsOfDocument(asOfDocument);
-        return new RiskAnswer(Evaluate(asOfDocument, asOf));
+        return new RiskAnswer(EvaluateTotal(asOfDocument, asOf));
     }
 
     public async Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated)
@@ -190,7 +212,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         datedDocument.KeepDatedBy(at);
         PrepareAsOfDocument(datedDocument);
-        return new RiskAnswer(Evaluate(datedDocument, at));
+        return new RiskAnswer(EvaluateTotal(datedDocument, at));
     }
 
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
@@ -203,7 +225,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // Diffs start from the last evaluation escalations were derived from, not from a read's refresh.
         var previous = _state.State.LastEvaluation;
         var now = Services.Clock.Now;
-        var evaluation = Evaluate(Document, now);
+        var evaluation = EvaluateTotal(Document, now);
         var summary = Summarize(evaluation, now);
         var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
             Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
@@ -253,7 +275,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var turnStart = Stopwatch.GetTimestamp();
         var previous = _state.State.LastEvaluation;
         var now = Services.Clock.Now;
-        var evaluation = Evaluate(Document, now);
+        var evaluation = EvaluateTotal(Document, now);
         GrainMetrics.Record("evaluate", turnStart);
 
         // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written

@@ -34,8 +34,11 @@ public sealed class SubjectServices(
     IEscalationStore escalations,
     ServiceClock clock,
     IOptions<SubjectGrainOptions> options,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    QuarantineRegistry quarantine)
 {
+    public QuarantineRegistry Quarantine { get; } = quarantine;
+
     public RiskEngine Engine { get; } = engine;
 
     public IEvidenceLog EvidenceLog { get; } = evidenceLog;

@@ -16,6 +16,12 @@ public static class GrainMetrics
     internal static readonly Meter Meter = new(MeterName);
     private static readonly Histogram<double> Stage = Meter.CreateHistogram<double>("scw.subject.stage.duration", "ms", "Time a subject grain spends in one stage of a write turn.");
 
+    private static readonly Counter<long> QuarantinedRows = Meter.CreateCounter<long>("scw.evidence.quarantined", "{row}",
+        "Evidence-log rows a subject grain could not read and left out of the score (see GET /api/v1/admin/quarantine).");
+
+    /// <summary>Counts one quarantined row, by kind.</summary>
+    public static void RecordQuarantined(string kind) => QuarantinedRows.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
     /// <summary>Records the time since <paramref name="startTimestamp"/> under <paramref name="stage"/>.</summary>
     public static void Record(string stage, long startTimestamp)
     {

@@ -108,6 +108,7 @@ public static class EndpointCatalog
             w => ImportLine(w).ToJsonString() + "\n", "application/x-ndjson"),
         new("POST /api/v1/admin/rescore", ["admin"], _ => "/api/v1/admin/rescore"),
         new("GET /api/v1/admin/rescore/{jobId}", ["admin"], w => $"/api/v1/admin/rescore/{w.RescoreJobId}"),
+        new("GET /api/v1/admin/quarantine", ["admin"], _ => "/api/v1/admin/quarantine"),
 
         new("POST /api/v1/webhooks/subscriptions", Webhooks, _ => "/api/v1/webhooks/subscriptions",
             w => Node(new { url = w.WebhookUrl, description = "hotline intake", eventTypes = new[] { "case.escalated" }, filter = new { countries = new[] { "MY" }, sectors = new[] { "apparel" }, minBand = "high" } }),

@@ -1,6 +1,7 @@
 using Mediator;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Hosting;
+using SupplyChainWatch.Grains.Subjects;
 
 namespace SupplyChainWatch.Api.Features.Admin;
 
@@ -25,6 +26,11 @@ public static class AdminEndpoints
             .WithName("GetRescoreJob")
             .WithSummary("Progress of a re-scoring job")
             .WithDescription("404 for a job this process does not know (jobs live in the process that started them).");
+
+        group.MapGet("/quarantine", (QuarantineRegistry quarantine) => TypedResults.Ok(quarantine.List()))
+            .WithName("ListQuarantine")
+            .WithSummary("Subjects with quarantined evidence")
+            .WithDescription("Subjects whose last evaluation in this process left stored signals out of the score (unreadable, or outside the numeric limits), with each signal id and reason. In memory of the silo: a subject is listed once it has been evaluated since the start (a re-score evaluates all).");
 
         return app;
     }

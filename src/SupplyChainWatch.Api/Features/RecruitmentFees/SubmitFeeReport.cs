@@ -66,7 +66,7 @@ public sealed record SubmitFeeReport(FeeReportBody? Body) : IRequest<CommandResu
 
 public static class SubmitFeeReportValidator
 {
-    public const int MaxCosts = 50;
+    public const int MaxCosts = DomainLimits.MaxCosts;
 
     /// <summary>Validates a fee report and builds its evidence rows: for the single endpoint and the import.</summary>
     public static PreparedSignal? Prepare(FeeReportBody? body, DateOnly today, CurrencyConverter currencies, Validation validation)
@@ -113,9 +113,9 @@ public static class SubmitFeeReportValidator
             foreach (var (currency, rate) in body.FxRatesToUsd)
             {
                 validation.Currency($"fxRatesToUsd.{currency}", currency);
-                if (rate <= 0)
+                if (!DomainLimits.IsFxRate(rate))
                 {
-                    validation.Add($"fxRatesToUsd.{currency}", "must be a positive rate (USD per unit)");
+                    validation.Add($"fxRatesToUsd.{currency}", DomainLimits.FxRateRule);
                 }
             }
         }
@@ -133,9 +133,9 @@ public static class SubmitFeeReportValidator
             }
 
             validation.Text($"{field}.type", cost.Type, 100, required: true);
-            if (validation.RequiredValue($"{field}.amount", cost.Amount) && cost.Amount < 0)
+            if (validation.RequiredValue($"{field}.amount", cost.Amount) && !DomainLimits.IsAmount(cost.Amount!.Value))
             {
-                validation.Add($"{field}.amount", "must not be negative");
+                validation.Add($"{field}.amount", DomainLimits.AmountRule);
             }
 
             validation.Currency($"{field}.currency", cost.Currency);
@@ -149,9 +149,9 @@ public static class SubmitFeeReportValidator
 
         if (validation.Required("monthlyWage", body.MonthlyWage))
         {
-            if (validation.RequiredValue("monthlyWage.amount", body.MonthlyWage!.Amount) && body.MonthlyWage.Amount <= 0)
+            if (validation.RequiredValue("monthlyWage.amount", body.MonthlyWage!.Amount) && (body.MonthlyWage.Amount <= 0 || body.MonthlyWage.Amount > DomainLimits.MaxAmount))
             {
-                validation.Add("monthlyWage.amount", "must be positive");
+                validation.Add("monthlyWage.amount", "must be positive and at most " + DomainLimits.MaxAmount.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
             validation.Currency("monthlyWage.currency", body.MonthlyWage.Currency);
@@ -169,9 +169,9 @@ public static class SubmitFeeReportValidator
         if (body.Reimbursement is { } r)
         {
             var status = validation.Enum<ReimbursementStatus>("reimbursement.status", r.Status, required: true);
-            if (r.Amount is < 0)
+            if (r.Amount is { } reimbursed && !DomainLimits.IsAmount(reimbursed))
             {
-                validation.Add("reimbursement.amount", "must not be negative");
+                validation.Add("reimbursement.amount", DomainLimits.AmountRule);
             }
 
             validation.NotBefore1990("reimbursement.on", r.On);
@@ -195,11 +195,20 @@ public static class SubmitFeeReportValidator
             return null;
         }
 
-        return new FeeReport(
+        var report = new FeeReport(
             body.ReportId!, body.WorkerRef!, body.OriginCountry!, body.DestinationCountry!, body.RecruitedOn!.Value, costs,
             new Money(body.MonthlyWage!.Amount!.Value, body.MonthlyWage.Currency!), body.FxRatesToUsd,
             new FeeFinancing(body.Financing!.Loan!.Value, body.Financing.RepaidByWageDeduction!.Value, body.Financing.MayNotLeaveUntilRepaid!.Value),
             reimbursement, evidence);
+
+        // The engine's own arithmetic, here: a report it could not compute later (an overflow) is refused now, naming the field.
+        if (FeeArithmetic.TryCompute(report, currencies, out var failure) is null && failure is not null)
+        {
+            validation.Add(failure.Field, failure.Reason);
+            return null;
+        }
+
+        return report;
     }
 
     private static void ConvertibleCurrency(string field, string? currency, IReadOnlyDictionary<string, decimal>? reportRates, CurrencyConverter currencies, Validation validation)
