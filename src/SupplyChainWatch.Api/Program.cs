@@ -67,6 +67,7 @@ app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
 app.MapWebhookEndpoints();
 app.MapReferralEndpoints();
+SupplyChainWatch.Api.Features.Risk.RiskHistoryEndpoints.MapRiskHistoryEndpoints(app);
 
 return await SchemaCommand.RunServiceAsync(app);
 
