@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
@@ -25,6 +27,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
     private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
+    private string? _lastSignalId; // The signal of the last row applied: what moved a risk change.
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -32,6 +35,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Services = services;
         _logger = services.LoggerFactory.CreateLogger(GetType());
     }
+
+    /// <summary>The live stream of this silo; absent in hosts without one.</summary>
+    private LiveEventHub? LiveEvents => ServiceProvider.GetService<LiveEventHub>();
 
     protected SubjectServices Services { get; }
 
@@ -280,10 +286,23 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
         {
             await Services.ReadModel.UpsertAsync(summary);
+            PublishRiskChange(previous, evaluation, summary, null);
             _state.State.LastEvaluation = evaluation;
             await WriteSnapshotAsync();
             await AfterEvaluatedAsync(previous, evaluation);
         }
+    }
+
+    /// <summary>Tells live-stream clients when the score, band or classification moved; never waits on them.</summary>
+    private void PublishRiskChange(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, string? signalId)
+    {
+        if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
+        {
+            return;
+        }
+
+        LiveEvents?.Publish(new LiveEvent(null, LiveEvent.RiskChanged, SubjectKey, summary.Country, summary.Sector, evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
+            signalId, null, evaluation.EvaluatedAt));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -297,6 +316,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             Document.Apply(row);
         }
 
+        _lastSignalId = SubjectDocument.SignalIdOf(rows[^1]);
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
 
@@ -336,6 +356,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
+        PublishRiskChange(previous, evaluation, summary, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;

@@ -27,7 +27,8 @@ public sealed record EndpointSpec(
     IReadOnlyList<string>? Codes = null,
     Func<WorldIds, string>? RawBody = null,
     string ContentType = "application/json",
-    bool OwnerScoped = false)
+    bool OwnerScoped = false,
+    bool Streaming = false)
 {
     /// <summary>
     /// The token subject that owns the world's webhook subscription: on <see cref="OwnerScoped"/> endpoints other
@@ -72,6 +73,7 @@ public static class EndpointCatalog
         new("GET /api/v1/recruiters/{recruiterId}/risk", Read, w => $"/api/v1/recruiters/{w.Recruiter}/risk"),
         new("GET /api/v1/recruiters/{recruiterId}/risk/history", Read, w => $"/api/v1/recruiters/{w.Recruiter}/risk/history"),
         new("GET /api/v1/recruiters", Read, _ => "/api/v1/recruiters"),
+        new("GET /api/v1/events", Read, _ => "/api/v1/events", Streaming: true),
 
         new("POST /api/v1/audits", ["auditor"], _ => "/api/v1/audits",
             w => Node(Samples.Audit(w.AuditId, w.Supplier, null,
