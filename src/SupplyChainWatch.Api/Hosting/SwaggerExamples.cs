@@ -108,6 +108,7 @@ public sealed class SwaggerExamples : ISchemaFilter
 
     private static IEnumerable<object> Samples(RiskEngine engine)
     {
+        yield return new SupplyChainWatch.Grains.Subjects.QuarantinedSubject("rec:fast-jobs", [new QuarantinedSignal("FEE-000913", "its worker-paid cost converted to US dollars overflows")]);
         var audit = new AuditBody("SMETA-2026-0042", "sunrise-2", "fast-jobs", "smeta", "initial", new DateOnly(2026, 10, 5), new DateOnly(2026, 10, 7), "Example Assurance Ltd",
         [
             new FindingBody("F-07", "documents", "critical", [new IndicatorBody("document-retention", null), new IndicatorBody("deception-nature-of-work", "strong")], 20, "verified", "open", new DateOnly(2026, 12, 31), "case-17"),
