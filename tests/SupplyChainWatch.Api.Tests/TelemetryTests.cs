@@ -15,7 +15,12 @@ public sealed class TelemetryTests : IAsyncLifetime
     private readonly TelemetryCapture _capture = new();
     private readonly ServiceFactory _factory;
 
-    public TelemetryTests() => _factory = new ServiceFactory { ConfigureServices = _capture.AddTo };
+    public TelemetryTests()
+    {
+        _factory = new ServiceFactory { ConfigureServices = _capture.AddTo };
+        // The per-message log line is Debug (hot paths); turned on here so the leak check reads it too.
+        _factory.Settings["Logging:LogLevel:SupplyChainWatch.Api.Hosting.MessageTelemetry"] = "Debug";
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -58,18 +58,15 @@ public sealed class ConfiguredSigningKeys(IConfiguration configuration, IHostEnv
 
         lock (_gate)
         {
-            if (_keys is { Count: > 0 } || (_keys is not null && !MayReload()))
+            _keys ??= [.. _source];
+            if (_keys.Count == 0 && MayReload() && configuration is IConfigurationRoot root)
             {
-                return _keys;
-            }
-
-            if (_keys is not null && configuration is IConfigurationRoot root)
-            {
+                // The very first token may arrive before the file watcher has seen the key, so a miss re-reads at once.
                 _lastReload = time.GetUtcNow();
                 root.Reload();
+                _keys = [.. _source];
             }
 
-            _keys = [.. _source];
             return _keys;
         }
     }

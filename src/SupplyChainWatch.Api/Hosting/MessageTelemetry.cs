@@ -68,13 +68,25 @@ public sealed class MessageTelemetry<TMessage, TResponse>(ILogger<MessageTelemet
             }
 
             ApiTelemetry.MessageDuration.Record(elapsed, new(ApiTelemetry.MessageTag, MessageName), new(ApiTelemetry.OutcomeTag, outcome));
-            MessageTelemetryLog.Handled(logger, MessageName, outcome, elapsed);
+            if (outcome == "error")
+            {
+                MessageTelemetryLog.Failed(logger, MessageName, elapsed);
+            }
+            else
+            {
+                MessageTelemetryLog.Handled(logger, MessageName, outcome, elapsed);
+            }
         }
     }
 }
 
 internal static partial class MessageTelemetryLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Message {MessageName} handled: {Outcome} in {ElapsedMs} ms")]
+    // Debug, not Information: every ingest and every risk read is a message, and a console line for each would cost the
+    // hot paths more than the work; the span and the histogram carry the same facts. Failures are warnings.
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Message {MessageName} handled: {Outcome} in {ElapsedMs} ms")]
     public static partial void Handled(ILogger logger, string messageName, string outcome, double elapsedMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Message {MessageName} failed after {ElapsedMs} ms")]
+    public static partial void Failed(ILogger logger, string messageName, double elapsedMs);
 }

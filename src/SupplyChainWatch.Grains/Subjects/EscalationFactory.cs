@@ -81,12 +81,14 @@ public static class EscalationFactory
     /// <summary>
     /// Ids of overdue events the evidence now disproves (the deadline was met by the dates the signals carry) and not
     /// yet withdrawn by this activation. Such an event was raised when the late-loaded grievance or finding arrived
-    /// before the status change that met its deadline; withdrawing an id that was never stored changes nothing.
+    /// before the status change that met its deadline; withdrawing an id that was never stored changes nothing. Only
+    /// the signals touched by the rows just applied are looked at: nothing else can have changed its deadline's fate.
     /// </summary>
-    public static IReadOnlyList<string> Withdrawals(string subjectKey, SubjectDocument document, RiskModel model, IReadOnlySet<string> alreadyWithdrawn)
+    public static IReadOnlyList<string> Withdrawals(
+        string subjectKey, IReadOnlyList<AuditFinding> changedFindings, IReadOnlyList<Grievance> changedGrievances, RiskModel model, IReadOnlySet<string> alreadyWithdrawn)
     {
         List<string>? ids = null;
-        foreach (var grievance in document.Grievances.Values)
+        foreach (var grievance in changedGrievances)
         {
             if (Deadlines.WasGrievanceAcknowledgedInTime(grievance, model))
             {
@@ -94,7 +96,7 @@ public static class EscalationFactory
             }
         }
 
-        foreach (var finding in document.Findings.Values)
+        foreach (var finding in changedFindings)
         {
             if (Deadlines.WasCorrectiveActionCompletedInTime(finding))
             {

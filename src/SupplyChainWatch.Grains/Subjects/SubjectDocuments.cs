@@ -23,6 +23,23 @@ public abstract class SubjectDocument
 
     public abstract bool HasProfile { get; }
 
+    // Findings and grievances whose rows (the signal or a status change) were applied since TakeChangedSignals: only
+    // these can have met a deadline an overdue event was raised for, so withdrawals look at them and not the history.
+    // Not part of the snapshot (not public): rows newer than a snapshot are replayed, and refill them, on activation.
+    private readonly HashSet<string> _changedFindings = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _changedGrievances = new(StringComparer.Ordinal);
+
+    /// <summary>The findings and grievances touched since the last call, then forgets them.</summary>
+    public (IReadOnlyList<AuditFinding> Findings, IReadOnlyList<Grievance> Grievances) TakeChangedSignals()
+    {
+        var changed = (
+            (IReadOnlyList<AuditFinding>)[.. _changedFindings.Select(key => Findings.GetValueOrDefault(key)).OfType<AuditFinding>()],
+            (IReadOnlyList<Grievance>)[.. _changedGrievances.Select(id => Grievances.GetValueOrDefault(id)).OfType<Grievance>()]);
+        _changedFindings.Clear();
+        _changedGrievances.Clear();
+        return changed;
+    }
+
     /// <summary>
     /// Applies one evidence-log row. A row that cannot be read (bad JSON, a missing part, an unknown kind) is quarantined
     /// rather than thrown: the log is append-only, so a throwing row would fail every activation of the subject for ever.
@@ -53,6 +70,7 @@ public abstract class SubjectDocument
             case EvidenceKinds.Finding:
                 var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail;
                 Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
+                _changedFindings.Add(FindingKey(finding.AuditId, finding.FindingId));
                 SignalCount++;
                 break;
             case EvidenceKinds.FindingStatus:
@@ -61,12 +79,14 @@ public abstract class SubjectDocument
                 if (Findings.TryGetValue(key, out var existing))
                 {
                     Findings[key] = existing with { Status = findingStatus.Status, StatusOn = findingStatus.On };
+                    _changedFindings.Add(key);
                 }
 
                 break;
             case EvidenceKinds.Grievance:
                 var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail;
                 Grievances[grievance.GrievanceId] = grievance;
+                _changedGrievances.Add(grievance.GrievanceId);
                 SignalCount++;
                 break;
             case EvidenceKinds.GrievanceStatus:
@@ -74,6 +94,7 @@ public abstract class SubjectDocument
                 if (Grievances.TryGetValue(grievanceStatus.GrievanceId, out var current))
                 {
                     Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
+                    _changedGrievances.Add(grievanceStatus.GrievanceId);
                 }
 
                 break;

@@ -289,7 +289,8 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
-        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, Document, Services.Engine.Model, _overdueWithdrawn);
+        var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
+        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn);
         var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
         await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
         RememberOverdue(events, derivedEvents);
