@@ -63,6 +63,22 @@ public sealed class ReadmeFirstHourTests
         var types = escalations["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
         Assert.NotEmpty(types);
         Assert.DoesNotContain("grievance.acknowledgement_overdue", types);
+
+        // "Generating your own client", as printed, in a folder of the user's own (the README says to run it there),
+        // against the service the README started: a C# client and TypeScript types that know the API's operations.
+        var generate = Readme.BashBlockAfter("### Generating your own client");
+        Assert.Contains("nswag", generate, StringComparison.Ordinal);
+        var own = Path.Combine(clone.Home, "my-integration");
+        Directory.CreateDirectory(own);
+        var (generated, generateOutput, generateErrors) = await clone.RunAsync($"cd '{own}'\n{generate}\n", TimeSpan.FromMinutes(5));
+        Assert.True(generated == 0, $"client generation failed ({generated}):\n{generateOutput}\n{generateErrors}");
+        var csharp = await File.ReadAllTextAsync(Path.Combine(own, "SupplyChainWatchClient.cs"));
+        Assert.Contains("namespace MyCompany.SupplyChainWatch", csharp, StringComparison.Ordinal);
+        Assert.Contains("class SupplyChainWatchClient", csharp, StringComparison.Ordinal);
+        Assert.Contains("SubmitAuditAsync", csharp, StringComparison.Ordinal);
+        var typescript = await File.ReadAllTextAsync(Path.Combine(own, "supplychainwatch.d.ts"));
+        Assert.Contains("\"/api/v1/audits\"", typescript, StringComparison.Ordinal);
+        Assert.Contains("VerificationView", typescript, StringComparison.Ordinal);
     }
 
     private static async Task WaitUntilReadyAsync(Func<string> serviceOutput, TimeSpan timeout)

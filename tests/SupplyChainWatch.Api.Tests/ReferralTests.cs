@@ -222,6 +222,76 @@ public sealed class ReferralTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await officer.SendAsync(HttpMethod.Post, "/api/v1/referrals/verify", read.ToJsonString(), "text/plain")).Status);
     }
 
+    [Fact]
+    public async Task Verify_compares_values_so_a_typed_client_round_trip_stays_valid_but_a_changed_instant_does_not()
+    {
+        var (s, tag) = await SeedAsync();
+        using var officer = Officer();
+        var built = (await officer.PostJsonAsync($"/api/v1/cases/ref:{tag}-shared/referrals", Request(s, "ngo"))).Expect(HttpStatusCode.Created);
+        var read = (await officer.GetJsonAsync($"/api/v1/referrals/{built["referralId"]}")).Expect(HttpStatusCode.OK);
+
+        // What a typed client does to the same values: UTC instants written with the other notation (Z or +00:00),
+        // null members left out, whole numbers written with a decimal point.
+        var rewritten = Rewrite(read.DeepClone(), out var instants, out var nulls);
+        Assert.True(instants > 0 && nulls > 0, "the package has no instants or nulls to rewrite, so this test would prove nothing");
+        var answer = (await officer.PostJsonAsync("/api/v1/referrals/verify", rewritten.ToJsonString())).Expect(HttpStatusCode.OK);
+        Assert.True(answer["valid"]!.GetValue<bool>(), answer.ToJsonString());
+
+        // A different instant (one second later) or a different offset for the same wall time is an alteration.
+        foreach (var change in new Func<string, string>[] { t => DateTimeOffset.Parse(t, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(1).ToString("O"), t => t.Replace("Z", "+01:00", StringComparison.Ordinal).Replace("+00:00", "+01:00", StringComparison.Ordinal) })
+        {
+            var altered = read.DeepClone();
+            altered["builtAt"] = change(read["builtAt"]!.GetValue<string>());
+            var refused = (await officer.PostJsonAsync("/api/v1/referrals/verify", altered.ToJsonString())).Expect(HttpStatusCode.OK);
+            Assert.False(refused["valid"]!.GetValue<bool>(), altered["builtAt"]!.ToJsonString());
+            Assert.Equal("builtAt", Assert.Single(refused["problems"]!.AsArray())!["field"]!.GetValue<string>());
+        }
+
+        // A member set to null where the package had a value is an alteration too.
+        var emptied = read.DeepClone();
+        emptied["recipientName"] = null;
+        Assert.False((await officer.PostJsonAsync("/api/v1/referrals/verify", emptied.ToJsonString())).Expect(HttpStatusCode.OK)["valid"]!.GetValue<bool>());
+    }
+
+    private static JsonNode Rewrite(JsonNode node, out int instants, out int nulls)
+    {
+        var (i, n) = (0, 0);
+        JsonNode? Walk(JsonNode? current)
+        {
+            switch (current)
+            {
+                case JsonObject o:
+                    foreach (var name in o.Select(p => p.Key).ToList())
+                    {
+                        if (o[name] is null)
+                        {
+                            o.Remove(name);
+                            n++;
+                        }
+                        else if (name != "subjectSeq") // an integer a typed client writes as an integer
+                        {
+                            o[name] = Walk(o[name]!.DeepClone());
+                        }
+                    }
+
+                    return o;
+                case JsonArray a:
+                    return new JsonArray(a.Select(e => Walk(e?.DeepClone())).ToArray());
+                case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>() is var t && t.Length > 19 && t[10] == 'T' && (t.EndsWith('Z') || t.EndsWith("+00:00", StringComparison.Ordinal)):
+                    i++;
+                    return JsonValue.Create(t.EndsWith('Z') ? t[..^1] + "+00:00" : t[..^6] + "Z");
+                case JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue<long>(out var whole):
+                    return JsonNode.Parse(whole.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".0");
+                default:
+                    return current;
+            }
+        }
+
+        var result = Walk(node)!;
+        (instants, nulls) = (i, n);
+        return result;
+    }
+
     private static string ChangeOneByte(string text, int position)
     {
         var chars = text.ToCharArray();

@@ -58,7 +58,8 @@ public static class ReferralEndpoints
             .RequireAuthorization(p => p.RequireRole(Roles.CaseOfficer, Roles.Admin))
             .WithSummary("Check a referral package against the evidence log")
             .WithDescription("Send a package as GET returned it. Recomputes the SHA-256 of every item's content and every row hash, verifies the subject's hash chain and chain head, " +
-                "and compares the rest with the package as built: valid is false, with each problem named, when a single byte was altered.");
+                "and compares the rest with the package as built, value by value: valid is false, with each problem named, when a single byte of an item's content or a hash, " +
+                "or any other value, was altered. Another notation for the same value (an instant written with Z or +00:00, 20 or 20.0, a null member left out), as a typed client writes it, is no alteration.");
 
         group.MapGet("/access-log", async (string? subjectId, string? caseId, int? limit, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ListReferralAccess(subjectId, caseId, limit), ct)).ToHttp())

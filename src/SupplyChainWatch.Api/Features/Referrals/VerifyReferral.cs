@@ -145,7 +145,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             var built = JsonNode.Parse(stored.PackageJson)!.AsObject();
             foreach (var name in built.Select(p => p.Key).Union(package.Select(p => p.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
-                if (!JsonNode.DeepEquals(built[name], package[name]))
+                if (!SameValue(built[name], package[name]))
                 {
                     problems.Add(new VerificationProblem(null, name, "differs from the package as it was built"));
                 }
@@ -154,6 +154,41 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
 
         return new CommandResult<VerificationView>.Ok(new VerificationView(problems.Count == 0, referralId!, items.Count, chainValid, problems), Created: false);
     }
+
+    /// <summary>
+    /// Equal as values rather than as text, so a package that went through a typed client comes back valid: a client
+    /// that leaves out null members, writes an instant as +00:00 instead of Z, or a number as 20.0 instead of 20 has
+    /// altered no value. Strings are otherwise compared byte for byte (the evidence items' hashes are checked above
+    /// over their exact contentJson), and a change of any value, member or element is still a difference.
+    /// </summary>
+    private static bool SameValue(JsonNode? left, JsonNode? right)
+    {
+        switch (left, right)
+        {
+            case (null, null):
+                return true;
+            case (JsonObject a, JsonObject b):
+                return a.Select(p => p.Key).Union(b.Select(p => p.Key), StringComparer.Ordinal).All(name => SameValue(a[name], b[name]));
+            case (JsonArray a, JsonArray b):
+                return a.Count == b.Count && a.Zip(b).All(pair => SameValue(pair.First, pair.Second));
+            case (JsonValue a, JsonValue b) when a.GetValueKind() == System.Text.Json.JsonValueKind.Number && b.GetValueKind() == System.Text.Json.JsonValueKind.Number:
+                return a.TryGetValue<decimal>(out var x) && b.TryGetValue<decimal>(out var y) ? x == y : a.ToJsonString() == b.ToJsonString();
+            case (JsonValue a, JsonValue b) when a.GetValueKind() == System.Text.Json.JsonValueKind.String && b.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                var (s, t) = (a.GetValue<string>(), b.GetValue<string>());
+                return s == t || (Instant(s) is { } p && Instant(t) is { } q && p == q && p.Offset == q.Offset);
+            case (JsonValue a, JsonValue b):
+                return JsonNode.DeepEquals(a, b);
+            default:
+                return false; // an object against an array, a value against null, …
+        }
+    }
+
+    // Only full ISO 8601 date-times are read as instants: a plain word or number never turns into a date.
+    private static DateTimeOffset? Instant(string text) =>
+        text.Length >= 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T'
+        && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var instant)
+            ? instant
+            : null;
 
     private static string? Text(JsonObject node, string name, Validation validation, string prefix = "")
     {
