@@ -20,7 +20,17 @@ public sealed record EvidenceRow(
     string PreviousHash,
     string RowHash,
     DateTimeOffset OccurredAt,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt)
+{
+    /// <summary>
+    /// The key as the row hash covers it, when schema version 8 re-encoded <see cref="IdempotencyKey"/> (ids containing
+    /// <c>:</c> made ambiguous keys before it); null for every row written since, whose two keys are one.
+    /// </summary>
+    public string? ChainedKey { get; init; }
+
+    /// <summary>The key the row hash was computed over: what verification must use.</summary>
+    public string HashedKey => ChainedKey ?? IdempotencyKey;
+}
 
 public enum AppendOutcome
 {

@@ -134,7 +134,7 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         var content = EvidenceJson.Serialize(profile);
         if (currentProfile(before) is not { } current || EvidenceJson.Serialize(current) != content)
         {
-            await SubmitAsync([new EvidenceAppend(subjectKey, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
+            await SubmitAsync([new EvidenceAppend(subjectKey, IdempotencyKeys.Profile(Guid.NewGuid()), EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
         }
 
         return (await grain.GetOverviewAsync(), before.EvidenceSeq == 0);

@@ -180,5 +180,5 @@ public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, ServiceC
             : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 
-    public static string GrievanceKey(string grievanceId) => $"grievance:{grievanceId}";
+    public static string GrievanceKey(string grievanceId) => IdempotencyKeys.Grievance(grievanceId);
 }

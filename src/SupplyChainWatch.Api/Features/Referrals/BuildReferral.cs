@@ -157,7 +157,7 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
         var items = facts.Rows.Select(row =>
         {
             var redacted = facts.GrievanceOfRow.TryGetValue(row.SubjectSeq, out var grievanceId) && decision.RedactedGrievances.Contains(grievanceId);
-            return new ReferralItem(row.SubjectSeq, row.Kind, row.IdempotencyKey, row.OccurredAt, row.RecordedAt, row.ContentHash, row.PreviousHash, row.RowHash,
+            return new ReferralItem(row.SubjectSeq, row.Kind, row.HashedKey, row.OccurredAt, row.RecordedAt, row.ContentHash, row.PreviousHash, row.RowHash,
                 redacted, redacted ? $"no consent to share with {recipientName}" : null, redacted ? null : row.ContentJson);
         }).ToList();
 

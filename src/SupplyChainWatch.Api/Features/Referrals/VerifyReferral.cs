@@ -100,7 +100,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             }
 
             Compare(problems, seq, $"{at}.kind", item, "kind", row.Kind);
-            Compare(problems, seq, $"{at}.idempotencyKey", item, "idempotencyKey", row.IdempotencyKey);
+            Compare(problems, seq, $"{at}.idempotencyKey", item, "idempotencyKey", row.HashedKey);
             Compare(problems, seq, $"{at}.contentHash", item, "contentHash", row.ContentHash);
             Compare(problems, seq, $"{at}.previousHash", item, "previousHash", row.PreviousHash);
             Compare(problems, seq, $"{at}.rowHash", item, "rowHash", row.RowHash);
