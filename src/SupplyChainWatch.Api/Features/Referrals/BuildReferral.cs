@@ -156,9 +156,12 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
 
         var items = facts.Rows.Select(row =>
         {
-            var redacted = facts.GrievanceOfRow.TryGetValue(row.SubjectSeq, out var grievanceId) && decision.RedactedGrievances.Contains(grievanceId);
+            var unconsented = facts.GrievanceOfRow.TryGetValue(row.SubjectSeq, out var grievanceId) && decision.RedactedGrievances.Contains(grievanceId);
+            var reason = unconsented ? $"no consent to share with {recipientName}"
+                : ReferralRules.CarriesConfidentialDigest(row.Kind, row.ContentJson) ? ReferralRules.DigestRedactionReason
+                : null;
             return new ReferralItem(row.SubjectSeq, row.Kind, row.HashedKey, row.OccurredAt, row.RecordedAt, row.ContentHash, row.PreviousHash, row.RowHash,
-                redacted, redacted ? $"no consent to share with {recipientName}" : null, redacted ? null : row.ContentJson);
+                reason is not null, reason, reason is null ? row.ContentJson : null);
         }).ToList();
 
         var evaluation = (await grains.GetSubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
@@ -48,6 +50,59 @@ public sealed record ReferralDecision(string? RefusalReason, IReadOnlySet<string
 public static class ReferralRules
 {
     public static readonly string[] CasePrefixes = ["audit:", "grievance:", "ref:", "fee-report:"];
+
+    /// <summary>Why an item is withheld although its worker consented: see <see cref="CarriesConfidentialDigest"/>.</summary>
+    public const string DigestRedactionReason = "recorded before schema version 8 with an unsalted digest of the worker's confidential text: hashes only";
+
+    /// <summary>
+    /// Whether an evidence-log row's content carries a digest of a grievance's narrative and contact: grievance rows
+    /// written before schema version 8 do (an unsalted SHA-256, which a small space such as phone numbers reverses by
+    /// guessing). The row hash covers that content, so it stays in the log; packages give such a row's hashes only,
+    /// whoever it is for. Content that cannot be read counts as carrying one.
+    /// </summary>
+    public static bool CarriesConfidentialDigest(string kind, string contentJson)
+    {
+        if (kind != EvidenceKinds.Grievance)
+        {
+            return false;
+        }
+
+        try
+        {
+            return EvidenceJson.Deserialize<EvidenceContent.Grievance>(contentJson).ConfidentialDigest is not null;
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A stored package (built before version 8) as it may be shown now: the content of items that carry a digest of
+    /// confidential text is withheld, exactly as a package built today would withhold it. Reading and verifying both
+    /// pass the stored copy through this, so a package read back still verifies.
+    /// </summary>
+    public static JsonObject WithholdConfidentialDigests(JsonObject package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        if (package["items"] is not JsonArray items)
+        {
+            return package;
+        }
+
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            if (item["kind"]?.GetValueKind() == JsonValueKind.String && item["contentJson"]?.GetValueKind() == JsonValueKind.String
+                && CarriesConfidentialDigest(item["kind"]!.GetValue<string>(), item["contentJson"]!.GetValue<string>()))
+            {
+                item["contentJson"] = null;
+                item["redacted"] = true;
+                item["redactionReason"] = DigestRedactionReason;
+            }
+        }
+
+        return package;
+    }
 
     public static bool IsAuthority(RecipientType recipient) => recipient is RecipientType.LawEnforcement or RecipientType.LabourInspectorate;
 

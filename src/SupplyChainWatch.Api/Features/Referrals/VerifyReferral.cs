@@ -142,7 +142,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
         }
         else
         {
-            var built = JsonNode.Parse(stored.PackageJson)!.AsObject();
+            var built = ReferralRules.WithholdConfidentialDigests(JsonNode.Parse(stored.PackageJson)!.AsObject());
             foreach (var name in built.Select(p => p.Key).Union(package.Select(p => p.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 if (!JsonNode.DeepEquals(built[name], package[name]))
