@@ -167,10 +167,11 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
         var evaluation = (await grains.GetSubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;
         var (classification, observationsRedacted) = Classification(evaluation, request.CaseId, decision.RedactedGrievances);
         var head = rows.MaxBy(r => r.SubjectSeq)!;
+        var (shownDanger, shownChild) = ReferralRules.ShownFlags(facts, decision, overrideKind);
         var package = new ReferralPackage(
             "rfp_" + Guid.NewGuid().ToString("N"), subjectId!, request.CaseId, recipientName, body.RecipientName!, body.Reason!,
             overrideKind is null ? null : new SafetyOverrideBody(overrideName, body.SafetyOverride!.Justification),
-            request.Caller, now, new CaseFlags(facts.ImminentDanger, facts.ChildInvolved),
+            request.Caller, now, new CaseFlags(shownDanger, shownChild),
             [.. facts.Grievances.Select(g => new ConsentView(g.GrievanceId, g.Consent.ShareWithBrand, g.Consent.ShareWithNgo, g.Consent.ShareWithLawEnforcement,
                 !decision.RedactedGrievances.Contains(g.GrievanceId)))],
             classification, observationsRedacted, items, new ChainHead(head.SubjectSeq, head.RowHash));

@@ -24,13 +24,23 @@ public enum SafetyOverrideKind
 }
 
 /// <summary>One grievance of a case and what its worker agreed to share.</summary>
-public sealed record CaseGrievance(string GrievanceId, EvidenceContent.GrievanceConsent Consent);
+public sealed record CaseGrievance(string GrievanceId, EvidenceContent.GrievanceConsent Consent)
+{
+    public bool ImminentDanger { get; init; }
+
+    public bool ChildInvolved { get; init; }
+}
 
 /// <summary>What the rules need to know about a case, read from its evidence-log rows.</summary>
 public sealed record CaseFacts(string CaseId, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<CaseGrievance> Grievances, bool ImminentDanger, bool ChildInvolved)
 {
     /// <summary>The grievance a row tells about (the grievance or one of its status changes); null for other rows.</summary>
     public IReadOnlyDictionary<long, string> GrievanceOfRow { get; init; } = new Dictionary<long, string>();
+
+    /// <summary>The flags the case's findings carry (a grievance's own flags are in <see cref="Grievances"/>).</summary>
+    public bool FindingImminentDanger { get; init; }
+
+    public bool FindingChildInvolved { get; init; }
 }
 
 /// <summary>Whether a package may be built, and which grievances it must redact.</summary>
@@ -106,9 +116,29 @@ public static class ReferralRules
 
     public static bool IsAuthority(RecipientType recipient) => recipient is RecipientType.LawEnforcement or RecipientType.LabourInspectorate;
 
-    /// <summary>Whether the worker agreed to share with this kind of recipient.</summary>
-    public static bool Consents(EvidenceContent.GrievanceConsent consent, RecipientType recipient) =>
-        IsAuthority(recipient) ? consent.ShareWithLawEnforcement : consent.ShareWithNgo;
+    /// <summary>The audience of <see cref="ConsentRules"/> a package for this recipient goes to.</summary>
+    public static DisclosureAudience Audience(RecipientType recipient) => IsAuthority(recipient) ? DisclosureAudience.LawEnforcement : DisclosureAudience.Ngo;
+
+    /// <summary>Whether the worker agreed to share with this kind of recipient (the one rule, <see cref="ConsentRules"/>).</summary>
+    public static bool Consents(EvidenceContent.GrievanceConsent consent, RecipientType recipient)
+    {
+        ArgumentNullException.ThrowIfNull(consent);
+        return !ConsentRules.For(new GrievanceConsent(consent.ShareWithBrand, consent.ShareWithNgo, consent.ShareWithLawEnforcement), Audience(recipient)).Withheld;
+    }
+
+    /// <summary>
+    /// The case's flags as a package for this recipient shows them: those of its findings and of the grievances whose
+    /// workers consented, and the flag a safety override was granted on (the override itself names it).
+    /// </summary>
+    public static (bool ImminentDanger, bool ChildInvolved) ShownFlags(CaseFacts facts, ReferralDecision decision, SafetyOverrideKind? safetyOverride)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(decision);
+        var shown = facts.Grievances.Where(g => !decision.RedactedGrievances.Contains(g.GrievanceId)).ToArray();
+        return (
+            facts.FindingImminentDanger || shown.Any(g => g.ImminentDanger) || (decision.OverrideApplied && safetyOverride == SafetyOverrideKind.ImminentDanger),
+            facts.FindingChildInvolved || shown.Any(g => g.ChildInvolved) || (decision.OverrideApplied && safetyOverride == SafetyOverrideKind.Child));
+    }
 
     /// <summary>The rows of one case of a subject, with the facts consent and overrides depend on; null when no row is in it.</summary>
     public static CaseFacts? Collect(IReadOnlyList<EvidenceRow> subjectRows, string caseId)
@@ -119,7 +149,7 @@ public static class ReferralRules
         var rows = new List<EvidenceRow>();
         var grievances = new List<CaseGrievance>();
         var grievanceOfRow = new Dictionary<long, string>();
-        bool imminentDanger = false, childInvolved = false;
+        bool imminentDanger = false, childInvolved = false, findingDanger = false, findingChild = false;
         foreach (var row in subjectRows.OrderBy(r => r.SubjectSeq))
         {
             string? rowCase = null;
@@ -132,8 +162,10 @@ public static class ReferralRules
                         findingCase[finding.SignalId] = rowCase;
                         if (rowCase == caseId)
                         {
-                            childInvolved |= finding.Category == FindingCategory.ChildLabour;
-                            imminentDanger |= finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety;
+                            findingChild |= finding.Category == FindingCategory.ChildLabour;
+                            findingDanger |= finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety;
+                            childInvolved |= findingChild;
+                            imminentDanger |= findingDanger;
                         }
 
                         break;
@@ -154,7 +186,7 @@ public static class ReferralRules
                         grievanceCase[detail.GrievanceId] = rowCase;
                         if (rowCase == caseId)
                         {
-                            grievances.Add(new CaseGrievance(detail.GrievanceId, grievance.Consent));
+                            grievances.Add(new CaseGrievance(detail.GrievanceId, grievance.Consent) { ImminentDanger = detail.ImminentDanger, ChildInvolved = detail.ChildInvolved });
                             grievanceOfRow[row.SubjectSeq] = detail.GrievanceId;
                             imminentDanger |= detail.ImminentDanger;
                             childInvolved |= detail.ChildInvolved;
@@ -186,7 +218,12 @@ public static class ReferralRules
             }
         }
 
-        return rows.Count == 0 ? null : new CaseFacts(caseId, rows, grievances, imminentDanger, childInvolved) { GrievanceOfRow = grievanceOfRow };
+        return rows.Count == 0 ? null : new CaseFacts(caseId, rows, grievances, imminentDanger, childInvolved)
+        {
+            GrievanceOfRow = grievanceOfRow,
+            FindingImminentDanger = findingDanger,
+            FindingChildInvolved = findingChild,
+        };
     }
 
     public static ReferralDecision Decide(CaseFacts facts, RecipientType recipient, SafetyOverrideKind? safetyOverride)
