@@ -45,7 +45,9 @@ public sealed class ConsentChannelTests : IDisposable
     public async Task Canary_grievances_with_every_consent_combination_show_only_what_their_consent_allows_on_every_channel()
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
-        var canaries = (from b in new[] { false, true } from n in new[] { false, true } from l in new[] { false, true }
+        var canaries = (from b in new[] { false, true }
+                        from n in new[] { false, true }
+                        from l in new[] { false, true }
                         let suffix = $"{(b ? 1 : 0)}{(n ? 1 : 0)}{(l ? 1 : 0)}"
                         select new Canary(b, n, l, $"cc{tag}s{suffix}", $"CANARYG{tag}{suffix}")).ToArray();
         await using var receiver = await WebhookReceiver.StartAsync();
