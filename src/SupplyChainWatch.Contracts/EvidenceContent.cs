@@ -7,7 +7,7 @@ namespace SupplyChainWatch.Contracts;
 /// <summary>
 /// The content of evidence-log rows. Serialised with <see cref="EvidenceJson.Options"/>, whose output is
 /// deterministic for a given record, so the SHA-256 of the JSON decides duplicate (same) versus conflict (different).
-/// Grievance narratives and reporter contacts never appear here: only a keyed digest of them does.
+/// Grievance narratives and reporter contacts never appear here, nor (since schema version 8) any digest of them.
 /// </summary>
 public static class EvidenceContent
 {
@@ -19,6 +19,11 @@ public static class EvidenceContent
 
     public sealed record GrievanceConsent(bool ShareWithBrand, bool ShareWithNgo, bool ShareWithLawEnforcement);
 
+    /// <summary>
+    /// A grievance row. <c>ConfidentialDigest</c> is null in every row written since schema version 8; older rows carry
+    /// an unsalted SHA-256 of narrative and contact there, and their content is withheld from referral packages for that
+    /// reason (the row hash covers it, so it stays in the log).
+    /// </summary>
     public sealed record Grievance(
         string? SupplierId,
         string? RecruiterId,

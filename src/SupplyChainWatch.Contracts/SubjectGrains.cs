@@ -19,8 +19,14 @@ public sealed record SubjectOverview(
 /// instance instead of deep-copying it (the evaluation crosses grain calls as JSON, so a copy is a serialise and a
 /// parse): the API then serialises the same instance once for all the reads that get it.
 /// </summary>
+/// <param name="Evaluation">The full evaluation; redact it with <see cref="ConsentRules"/> before showing it to anyone but grievance handlers.</param>
+/// <param name="GrievanceConsents">Every grievance the evaluation may name, with its consent (null when unknown, which withholds).</param>
 [GenerateSerializer, Immutable]
-public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation);
+public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation, [property: Id(1)] IReadOnlyDictionary<string, GrievanceConsent?> GrievanceConsents)
+{
+    /// <summary>The evaluation as <paramref name="audience"/> may see it.</summary>
+    public RiskEvaluation For(DisclosureAudience audience) => ConsentRules.Redact(Evaluation, ConsentRules.Withheld(GrievanceConsents, audience));
+}
 
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>
 [GenerateSerializer, Immutable]

@@ -7,11 +7,17 @@ namespace SupplyChainWatch.Storage;
 /// </summary>
 public interface IGrievanceVault
 {
-    /// <summary>Stores the confidential text of a grievance once; a repeat of the same grievance changes nothing.</summary>
-    Task StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores the confidential text of a grievance once; a repeat with the same text changes nothing. Returns false when
+    /// another text is stored for the grievance already (a conflicting resubmission), judged by the keyed MAC.
+    /// </summary>
+    Task<bool> StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores many at once (bulk import) in one transaction, with the same first-write-wins rule.</summary>
-    Task StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores many at once (bulk import) in one transaction, with the same first-write-wins rule; returns the ids of the
+    /// grievances whose stored text differs from the one given (conflicts), none of which is changed.
+    /// </summary>
+    Task<IReadOnlySet<string>> StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records that <paramref name="accessedBy"/> reads the grievance now, then returns its text (null when none was
@@ -31,8 +37,15 @@ public interface IConfidentialTextProtector
     string Unprotect(string protectedText);
 }
 
-/// <summary>The confidential part of one grievance as submitted.</summary>
-public sealed record ConfidentialText(string GrievanceId, string? Narrative, string? ReporterContact);
+/// <summary>The confidential part of one grievance as submitted (both texts may be absent: that too is compared).</summary>
+public sealed record ConfidentialText(string GrievanceId, string? Narrative, string? ReporterContact)
+{
+    /// <summary>
+    /// The grievance's evidence rows were in the log already. Before schema version 8 a grievance without text had no vault
+    /// row, so a resubmission finding none conflicts when it brings text.
+    /// </summary>
+    public bool Resubmission { get; init; }
+}
 
 public sealed record ConfidentialGrievance(string GrievanceId, string? Narrative, string? ReporterContact, DateTimeOffset StoredAt);
 

@@ -17,7 +17,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
     // a batch to fill (the loop takes whatever is pending), so this only bounds how much one commit carries.
     private const int MaxRequestsPerBatch = 2048;
     private const int RowsPerInsert = 400; // SQLite's multi-row VALUES lists (10 parameters a row, far below its limit); PostgreSQL takes arrays.
-    private const string Columns = "seq, subject_id, subject_seq, idempotency_key, kind, content_json, content_hash, previous_hash, row_hash, occurred_at, recorded_at";
+    private const string Columns = "seq, subject_id, subject_seq, idempotency_key, kind, content_json, content_hash, previous_hash, row_hash, occurred_at, recorded_at, chained_key";
 
     private readonly StorageDatabase _database;
     private readonly TimeProvider _time;
@@ -106,7 +106,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             var valid = row.SubjectSeq == expectedSeq
                 && row.PreviousHash == previousHash
                 && row.ContentHash == contentHash
-                && row.RowHash == EvidenceHashing.RowHash(previousHash, row.SubjectId, row.SubjectSeq, row.IdempotencyKey, row.Kind, contentHash);
+                && row.RowHash == EvidenceHashing.RowHash(previousHash, row.SubjectId, row.SubjectSeq, row.HashedKey, row.Kind, contentHash);
             if (!valid)
             {
                 return new ChainVerification(subjectId, expectedSeq, false, expectedSeq);
@@ -435,7 +435,10 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         reader.GetString(7),
         reader.GetString(8),
         _database.ReadTimestamp(reader, 9),
-        _database.ReadTimestamp(reader, 10));
+        _database.ReadTimestamp(reader, 10))
+    {
+        ChainedKey = reader.IsDBNull(11) ? null : reader.GetString(11),
+    };
 
     private sealed record AppendRequest(EvidenceAppend[] Rows, TaskCompletionSource<AppendResult> Completion);
 
@@ -453,6 +456,7 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         public required string RowHash { get; init; }
         public required DateTimeOffset OccurredAt { get; init; }
         public required DateTimeOffset RecordedAt { get; init; }
+        public string? ChainedKey { get; init; }
 
         public static PendingRow From(EvidenceRow row) => new()
         {
@@ -467,8 +471,9 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
             RowHash = row.RowHash,
             OccurredAt = row.OccurredAt,
             RecordedAt = row.RecordedAt,
+            ChainedKey = row.ChainedKey,
         };
 
-        public EvidenceRow ToRow() => new(Seq, SubjectId, SubjectSeq, IdempotencyKey, Kind, ContentJson, ContentHash, PreviousHash, RowHash, OccurredAt, RecordedAt);
+        public EvidenceRow ToRow() => new(Seq, SubjectId, SubjectSeq, IdempotencyKey, Kind, ContentJson, ContentHash, PreviousHash, RowHash, OccurredAt, RecordedAt) { ChainedKey = ChainedKey };
     }
 }

@@ -1,45 +1,95 @@
 namespace SupplyChainWatch.Storage;
 
 /// <summary>The grievance vault in the service's own database (SQLite or PostgreSQL); columns hold ciphertext only.</summary>
-public sealed class SqlGrievanceVault(StorageDatabase database, TimeProvider time, IConfidentialTextProtector protector) : IGrievanceVault
+public sealed class SqlGrievanceVault(StorageDatabase database, TimeProvider time, IConfidentialTextProtector protector, ConfidentialTextMac mac) : IGrievanceVault
 {
-    public Task StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default) =>
-        StoreManyAsync([new ConfidentialText(grievanceId, narrative, reporterContact)], cancellationToken);
+    public async Task<bool> StoreAsync(string grievanceId, string? narrative, string? reporterContact, CancellationToken cancellationToken = default) =>
+        (await StoreManyAsync([new ConfidentialText(grievanceId, narrative, reporterContact)], cancellationToken)).Count == 0;
 
-    public Task StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlySet<string>> StoreManyAsync(IReadOnlyList<ConfidentialText> texts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
+        var conflicts = new HashSet<string>(StringComparer.Ordinal);
         if (texts.Count == 0)
         {
-            return Task.CompletedTask;
+            return conflicts;
         }
 
-        // Encrypt outside the write gate: it is CPU work, and the gate serialises every SQLite write of the process.
-        var encrypted = texts.Select(t => new ConfidentialText(
-            t.GrievanceId,
-            t.Narrative is null ? null : protector.Protect(t.Narrative),
-            t.ReporterContact is null ? null : protector.Protect(t.ReporterContact))).ToList();
+        // Encrypt and MAC outside the write gate: it is CPU work, and the gate serialises every SQLite write of the process.
+        var prepared = new List<(ConfidentialText Text, string? Narrative, string? Contact, string Mac)>(texts.Count);
+        foreach (var text in texts)
+        {
+            prepared.Add((text, text.Narrative is null ? null : protector.Protect(text.Narrative), text.ReporterContact is null ? null : protector.Protect(text.ReporterContact),
+                await mac.ComputeAsync(text.Narrative, text.ReporterContact, cancellationToken)));
+        }
+
         var storedAt = database.TimestampParameter(time.GetUtcNow());
-        return database.WriteAsync(
+        var existing = await database.WriteAsync(
             async (connection, transaction) =>
             {
-                // First write wins: the evidence log already holds a digest of this text, so a repeat is the same text.
+                // First write wins; a repeat is compared with what the first stored, after the commit.
                 await using var command = StorageDatabase.CreateCommand(connection, transaction,
-                    "INSERT INTO grievance_confidential (grievance_id, narrative, reporter_contact, stored_at) VALUES (@id, @narrative, @contact, @at) ON CONFLICT (grievance_id) DO NOTHING");
-                var stored = 0;
-                foreach (var text in encrypted)
+                    "INSERT INTO grievance_confidential (grievance_id, narrative, reporter_contact, stored_at, text_mac) VALUES (@id, @narrative, @contact, @at, @mac) " +
+                    "ON CONFLICT (grievance_id) DO NOTHING");
+                var kept = new List<(ConfidentialText Text, bool Inserted)>();
+                foreach (var (text, narrative, contact, textMac) in prepared)
                 {
                     command.Parameters.Clear();
                     StorageDatabase.AddParameter(command, "@id", text.GrievanceId);
-                    StorageDatabase.AddParameter(command, "@narrative", text.Narrative);
-                    StorageDatabase.AddParameter(command, "@contact", text.ReporterContact);
+                    StorageDatabase.AddParameter(command, "@narrative", narrative);
+                    StorageDatabase.AddParameter(command, "@contact", contact);
                     StorageDatabase.AddParameter(command, "@at", storedAt);
-                    stored += await command.ExecuteNonQueryAsync(cancellationToken);
+                    StorageDatabase.AddParameter(command, "@mac", textMac);
+                    kept.Add((text, await command.ExecuteNonQueryAsync(cancellationToken) == 1));
                 }
 
-                return stored;
+                return kept;
             },
             cancellationToken);
+
+        foreach (var (text, inserted) in existing)
+        {
+            if (inserted)
+            {
+                // No vault row although the grievance was in the log: it was written before version 8 without text.
+                if (text.Resubmission && (text.Narrative is not null || text.ReporterContact is not null))
+                {
+                    conflicts.Add(text.GrievanceId);
+                }
+
+                continue;
+            }
+
+            if (!await SameTextAsync(text, cancellationToken))
+            {
+                conflicts.Add(text.GrievanceId);
+            }
+        }
+
+        return conflicts;
+    }
+
+    /// <summary>Whether the stored text of the grievance is this text: by its MAC, or for a row older than version 8 (no MAC) by decrypting it.</summary>
+    private async Task<bool> SameTextAsync(ConfidentialText text, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadConnectionAsync(cancellationToken);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            "SELECT text_mac, narrative, reporter_contact FROM grievance_confidential WHERE grievance_id = @id");
+        StorageDatabase.AddParameter(command, "@id", text.GrievanceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        if (!await reader.IsDBNullAsync(0, cancellationToken))
+        {
+            return await mac.MatchesAsync(reader.GetString(0), text.Narrative, text.ReporterContact, cancellationToken);
+        }
+
+        var narrative = await reader.IsDBNullAsync(1, cancellationToken) ? null : protector.Unprotect(reader.GetString(1));
+        var contact = await reader.IsDBNullAsync(2, cancellationToken) ? null : protector.Unprotect(reader.GetString(2));
+        return narrative == text.Narrative && contact == text.ReporterContact;
     }
 
     public async Task<ConfidentialGrievance?> ReadAsync(string grievanceId, string accessedBy, CancellationToken cancellationToken = default)

@@ -69,7 +69,7 @@ public sealed class SqlWebhookStore : IAsyncDisposable
             ["type"] = e.Type,
             ["timestamp"] = e.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
             ["eventId"] = e.EventId,
-            ["data"] = JsonNode.Parse(e.PayloadJson),
+            ["data"] = JsonNode.Parse(e.WebhookPayloadJson ?? e.PayloadJson),
         };
         return body.ToJsonString();
     }
@@ -106,7 +106,7 @@ public sealed class SqlWebhookStore : IAsyncDisposable
         var written = 0;
         foreach (var e in newEvents)
         {
-            var data = JsonNode.Parse(e.PayloadJson)?.AsObject() ?? [];
+            var data = JsonNode.Parse(e.WebhookPayloadJson ?? e.PayloadJson)?.AsObject() ?? [];
             string? body = null;
             foreach (var subscription in subscriptions.Where(s => s.Types.Contains(e.Type) && s.Filter.Matches(data)))
             {

@@ -20,7 +20,17 @@ public sealed record EvidenceRow(
     string PreviousHash,
     string RowHash,
     DateTimeOffset OccurredAt,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt)
+{
+    /// <summary>
+    /// The key as the row hash covers it, when schema version 8 re-encoded <see cref="IdempotencyKey"/> (ids containing
+    /// <c>:</c> made ambiguous keys before it); null for every row written since, whose two keys are one.
+    /// </summary>
+    public string? ChainedKey { get; init; }
+
+    /// <summary>The key the row hash was computed over: what verification must use.</summary>
+    public string HashedKey => ChainedKey ?? IdempotencyKey;
+}
 
 public enum AppendOutcome
 {
@@ -114,7 +124,15 @@ public sealed record StoredEscalation(
     long SubjectSeq,
     DateTimeOffset CreatedAt,
     string PayloadJson,
-    DateTimeOffset? WithdrawnAt = null);
+    DateTimeOffset? WithdrawnAt = null)
+{
+    /// <summary>
+    /// The data as webhook deliveries (NGO subscribers) may carry it, when the grievance consent behind the event lets
+    /// them see less than <see cref="PayloadJson"/> (the escalation list's copy); null when both are the same. Not stored
+    /// with the event: it goes into the outbox rows' bodies written in the same transaction.
+    /// </summary>
+    public string? WebhookPayloadJson { get; init; }
+}
 
 /// <summary>A page request over escalation events; unless <c>IncludeWithdrawn</c>, events withdrawn as false alarms are left out.</summary>
 public sealed record EscalationQuery(string? SubjectId, string? Type, int Limit, string? Cursor, bool IncludeWithdrawn = false);

@@ -23,9 +23,9 @@ public abstract class GrievanceVaultContract
     {
         await using var database = await CreateMigratedAsync();
         var clock = new FakeTimeProvider(At);
-        var vault = new SqlGrievanceVault(database, clock, new ReversibleProtector());
-        await vault.StoreAsync("grv-1", "they keep our passports", "+60 12 345");
-        await vault.StoreAsync("grv-1", "a second text is ignored", null);
+        var vault = new SqlGrievanceVault(database, clock, new ReversibleProtector(), new ConfidentialTextMac(database, new ReversibleProtector(), clock));
+        Assert.True(await vault.StoreAsync("grv-1", "they keep our passports", "+60 12 345"));
+        Assert.False(await vault.StoreAsync("grv-1", "a second text is ignored", null));
 
         await using (var connection = await database.OpenReadConnectionAsync(CancellationToken.None))
         {
@@ -49,6 +49,47 @@ public abstract class GrievanceVaultContract
             [new GrievanceAccess("grv-1", "alice (idp)", At), new GrievanceAccess("grv-1", "carol (idp)", At.AddMinutes(5))],
             await vault.ListAccessAsync("grv-1"));
         Assert.Single(await vault.ListAccessAsync("grv-unknown"));
+    }
+
+    [Fact]
+    public async Task A_resubmission_is_judged_by_a_keyed_mac_that_survives_key_rotation_and_no_digest_of_the_text_is_stored()
+    {
+        await using var database = await CreateMigratedAsync();
+        var clock = new FakeTimeProvider(At);
+        var mac = new ConfidentialTextMac(database, new ReversibleProtector(), clock);
+        var vault = new SqlGrievanceVault(database, clock, new ReversibleProtector(), mac);
+        Assert.Empty(await vault.StoreManyAsync([new ConfidentialText("grv-a", null, "+60123456789"), new ConfidentialText("grv-b", null, null)]));
+
+        // The key rotates; MACs made under the old key still decide.
+        clock.Advance(ConfidentialTextMac.RotationPeriod + TimeSpan.FromDays(1));
+        Assert.Empty(await vault.StoreManyAsync([new ConfidentialText("grv-a", null, "+60123456789"), new ConfidentialText("grv-c", "x", null)]));
+        Assert.Equal(["grv-a", "grv-b"], (await vault.StoreManyAsync([
+            new ConfidentialText("grv-a", null, "+60123456780"),
+            new ConfidentialText("grv-b", null, ""), // an empty contact is not an absent one
+            new ConfidentialText("grv-c", "x", null),
+        ])).Order(StringComparer.Ordinal));
+
+        var macs = new List<string>();
+        await using (var connection = await database.OpenReadConnectionAsync(CancellationToken.None))
+        {
+            await using (var command = StorageDatabase.CreateCommand(connection, null, "SELECT text_mac FROM grievance_confidential ORDER BY grievance_id"))
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    macs.Add(reader.GetString(0));
+                }
+            }
+
+            await using var keys = StorageDatabase.CreateCommand(connection, null, "SELECT count(*) FROM confidential_mac_keys");
+            Assert.Equal(2L, Convert.ToInt64(await keys.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // Not the unsalted digest the log used to carry, nor a plain SHA-256 of the contact.
+        var plain = new[] { "\0+60123456789", "+60123456789" }
+            .Select(t => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(t))));
+        Assert.DoesNotContain(macs, m => plain.Any(p => m.Contains(p, StringComparison.Ordinal)));
+        Assert.NotEqual(macs[0].Split(':')[0], macs[2].Split(':')[0]); // grv-a under the first key, grv-c under the second
     }
 
     [Fact]

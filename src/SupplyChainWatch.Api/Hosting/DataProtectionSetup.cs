@@ -22,6 +22,7 @@ public sealed class DataProtectionTextProtector(IDataProtectionProvider provider
 {
     public const string GrievanceVaultPurpose = "SupplyChainWatch.GrievanceVault.v1";
     public const string WebhookSecretsPurpose = "SupplyChainWatch.WebhookSecrets.v1";
+    public const string ConfidentialMacKeysPurpose = "SupplyChainWatch.ConfidentialMacKeys.v1";
 
     private readonly IDataProtector _protector = provider.CreateProtector(purpose);
 

@@ -47,7 +47,10 @@ public static class OrleansSetup
             silo.UseSupplyChainWatchStorage(storage);
             // Evidence is recorded on the service clock, the same clock evaluations and "as of" queries use.
             silo.Services.AddSingleton(sp => new SqlEvidenceLog(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<ServiceClock>().Time));
-            silo.Services.AddSingleton<IGrievanceVault>(sp => new SqlGrievanceVault(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<ServiceClock>().Time, sp.GetRequiredService<IConfidentialTextProtector>()));
+            silo.Services.AddSingleton(sp => new ConfidentialTextMac(sp.GetRequiredService<StorageDatabase>(),
+                sp.GetRequiredKeyedService<IConfidentialTextProtector>(ConfidentialTextMac.KeyProtectorKey), sp.GetRequiredService<ServiceClock>().Time));
+            silo.Services.AddSingleton<IGrievanceVault>(sp => new SqlGrievanceVault(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<ServiceClock>().Time,
+                sp.GetRequiredService<IConfidentialTextProtector>(), sp.GetRequiredService<ConfidentialTextMac>()));
             // Domain types (risk evaluations, profiles) cross grain calls and snapshots as JSON: the domain stays free of Orleans.
             silo.Services.AddSerializer(serializer => serializer.AddJsonSerializer(
                 isSupported: type => type.Namespace?.StartsWith("SupplyChainWatch.Domain", StringComparison.Ordinal) == true,

@@ -111,6 +111,8 @@ public static class SecuritySetup
             new DataProtectionTextProtector(sp.GetRequiredService<IDataProtectionProvider>(), DataProtectionTextProtector.GrievanceVaultPurpose));
         services.AddKeyedSingleton<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey, (sp, _) =>
             new DataProtectionTextProtector(sp.GetRequiredService<IDataProtectionProvider>(), DataProtectionTextProtector.WebhookSecretsPurpose));
+        services.AddKeyedSingleton<IConfidentialTextProtector>(ConfidentialTextMac.KeyProtectorKey, (sp, _) =>
+            new DataProtectionTextProtector(sp.GetRequiredService<IDataProtectionProvider>(), DataProtectionTextProtector.ConfidentialMacKeysPurpose));
         return builder;
     }
 

@@ -21,8 +21,16 @@ public sealed record EvidenceReceipt(string SubjectId, string SubjectType, strin
 /// <param name="Id">The submitter's id of the signal.</param>
 /// <param name="Rows">One row per subject the signal concerns.</param>
 /// <param name="DescribeConflict">What to say, given the conflicting keys, when the id was already used with other content.</param>
-/// <param name="Confidential">Grievance text for the vault, stored once the rows are durable.</param>
-public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Rows, Func<IReadOnlyList<string>, string> DescribeConflict, ConfidentialText? Confidential = null);
+/// <param name="Confidential">Grievance text for the vault, stored once the rows are durable (and compared there by its keyed MAC).</param>
+public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Rows, Func<IReadOnlyList<string>, string> DescribeConflict, ConfidentialText? Confidential = null)
+{
+    /// <summary>
+    /// The content the rows had in the form written before schema version 8 (a grievance with text carried an unsalted
+    /// digest of it then): a stored row with exactly this content is this signal again, not a conflict. Compared in memory
+    /// only; nothing in this form is written any more.
+    /// </summary>
+    public string? LegacyContentJson { get; init; }
+}
 
 /// <summary>What was recorded: one evidence row per finding and subject.</summary>
 /// <param name="Id">The submitted id.</param>
@@ -68,7 +76,7 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
             IntakeTelemetry.RecordOutcomes(activity, [result]);
         }
 
-        var submission = await CompleteAsync([result], [], cancellationToken) is [var only] ? only : throw new InvalidOperationException("One result expected.");
+        var submission = await CompleteAsync([result], cancellationToken) is [var only] ? only : throw new InvalidOperationException("One result expected.");
         IntakeTelemetry.RecordDuration(start, bulk: false);
         return submission;
     }
@@ -94,18 +102,56 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         }
 
         GrainMetrics.Record(signals.Count > 1 ? "submit-many.append" : "submit.append", start);
+        results = await RecogniseLegacyFormAsync(signals, results, cancellationToken);
         var confidential = new List<ConfidentialText>();
+        var signalOfGrievance = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < signals.Count; i++)
         {
             if (results[i].Outcome != AppendOutcome.Conflict && signals[i].Confidential is { } text)
             {
-                confidential.Add(text);
+                confidential.Add(text with { Resubmission = results[i].Outcome != AppendOutcome.Appended });
+                signalOfGrievance[text.GrievanceId] = i;
             }
         }
 
-        var submissions = await CompleteAsync(results, confidential, cancellationToken, deferred);
+        var submissions = (await CompleteAsync(results, cancellationToken, deferred)).ToArray();
+        if (confidential.Count > 0)
+        {
+            // The same grievance with other text is a conflict, judged by the vault's keyed MAC (the log holds no digest).
+            foreach (var grievanceId in await vault.StoreManyAsync(confidential, cancellationToken))
+            {
+                var i = signalOfGrievance[grievanceId];
+                submissions[i] = new Submission.Conflicting([.. signals[i].Rows.Select(r => r.IdempotencyKey).Distinct(StringComparer.Ordinal)]);
+            }
+        }
+
         IntakeTelemetry.RecordDuration(start, bulk: signals.Count > 1);
         return submissions;
+    }
+
+    /// <summary>A conflict whose stored rows hold exactly the signal's pre-version-8 content is a duplicate of it.</summary>
+    private async Task<IReadOnlyList<AppendResult>> RecogniseLegacyFormAsync(IReadOnlyList<PreparedSignal> signals, IReadOnlyList<AppendResult> results, CancellationToken cancellationToken)
+    {
+        AppendResult[]? changed = null;
+        for (var i = 0; i < signals.Count; i++)
+        {
+            if (results[i].Outcome != AppendOutcome.Conflict || signals[i].LegacyContentJson is not { } legacy)
+            {
+                continue;
+            }
+
+            var legacyHash = EvidenceHashing.ContentHash(legacy);
+            var wanted = signals[i].Rows;
+            var stored = await evidenceLog.FindByKeyAsync(wanted[0].IdempotencyKey, cancellationToken);
+            var matched = wanted.Select(w => stored.FirstOrDefault(s => s.SubjectId == w.SubjectId && s.IdempotencyKey == w.IdempotencyKey)).ToArray();
+            if (stored.Count == wanted.Count && matched.All(m => m is not null && m.ContentHash == legacyHash))
+            {
+                changed ??= [.. results];
+                changed[i] = new AppendResult(AppendOutcome.Duplicate, [.. matched.Select(m => m!)], []);
+            }
+        }
+
+        return changed ?? results;
     }
 
     /// <summary>Catches up every subject collected in <paramref name="pending"/> and empties it.</summary>
@@ -134,7 +180,7 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
         var content = EvidenceJson.Serialize(profile);
         if (currentProfile(before) is not { } current || EvidenceJson.Serialize(current) != content)
         {
-            await SubmitAsync([new EvidenceAppend(subjectKey, $"profile:{Guid.NewGuid():N}", EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
+            await SubmitAsync([new EvidenceAppend(subjectKey, IdempotencyKeys.Profile(Guid.NewGuid()), EvidenceKinds.Profile, content, clock.Now)], cancellationToken);
         }
 
         return (await grain.GetOverviewAsync(), before.EvidenceSeq == 0);
@@ -142,8 +188,7 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
 
     public ISubjectGrain Grain(string subjectKey) => grains.GetSubjectGrain(subjectKey);
 
-    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, List<ConfidentialText> confidential, CancellationToken cancellationToken,
-        PendingCatchUps? deferred = null)
+    private async Task<IReadOnlyList<Submission>> CompleteAsync(IReadOnlyList<AppendResult> results, CancellationToken cancellationToken, PendingCatchUps? deferred = null)
     {
         var bySubject = new Dictionary<string, List<EvidenceEntry>>(StringComparer.Ordinal);
         foreach (var row in results.Where(r => r.Outcome != AppendOutcome.Conflict).SelectMany(r => r.Rows))
@@ -169,11 +214,6 @@ public sealed class EvidenceSubmitter(IEvidenceLog evidenceLog, IGrainFactory gr
                 new ParallelOptions { MaxDegreeOfParallelism = CatchUpParallelism, CancellationToken = CancellationToken.None },
                 async (subject, _) => await Grain(subject.Key).CatchUpAsync(subject.Value));
             GrainMetrics.Record(bySubject.Count > 1 ? "submit-many.catch-up" : "submit.catch-up", start);
-        }
-
-        if (confidential.Count > 0)
-        {
-            await vault.StoreManyAsync(confidential, cancellationToken);
         }
 
         return [.. results.Select(result => result.Outcome == AppendOutcome.Conflict

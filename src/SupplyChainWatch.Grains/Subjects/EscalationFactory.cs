@@ -27,7 +27,7 @@ public static class EscalationFactory
         IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model, newlyLinkedSupplierIds);
-        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
+        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject, document, current);
         derived = events.Count;
         events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
         return events;
@@ -40,30 +40,54 @@ public static class EscalationFactory
         IReadOnlySet<string> overdueAlreadyStored, out int derived)
     {
         var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
-        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject);
+        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject, document, current);
         derived = events.Count;
         events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
-    private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier, SubjectSummary subject)
+    private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier, SubjectSummary subject,
+        SubjectDocument document, RiskEvaluation current)
     {
         var prefix = $"{subjectKey}:{subjectSeq}:";
-        return [.. drafts.Select(d => Store(qualifier is not null && d.EventId.StartsWith(prefix, StringComparison.Ordinal)
+        return [.. drafts.Select(d => Store(WithoutRestrictedCaseId(qualifier is not null && d.EventId.StartsWith(prefix, StringComparison.Ordinal)
             ? d with { EventId = $"{subjectKey}:{subjectSeq}.{qualifier}:{d.EventId[prefix.Length..]}" }
-            : d, subject))];
+            : d, document), subject, document, current))];
     }
+
+    /// <summary>
+    /// An event id ending in the case id of a grievance some audience may not identify names the grievance's log row
+    /// instead (ids are shown to every reader of the event, and stay deterministic this way).
+    /// </summary>
+    private static EscalationDraft WithoutRestrictedCaseId(EscalationDraft draft, SubjectDocument document)
+    {
+        const string grievanceCase = "grievance:";
+        if (draft.Payload.CaseId is { } caseId && caseId.StartsWith(grievanceCase, StringComparison.Ordinal)
+            && draft.EventId.EndsWith(":" + caseId, StringComparison.Ordinal))
+        {
+            var key = GrievanceEventKey(document, caseId[grievanceCase.Length..]);
+            return draft with { EventId = draft.EventId[..^caseId.Length] + (key == caseId[grievanceCase.Length..] ? caseId : "grievance-" + key) };
+        }
+
+        return draft;
+    }
+
+    /// <summary>How event ids name a grievance: by its id, or by its log row when some audience may not identify it.</summary>
+    private static string GrievanceEventKey(SubjectDocument document, string grievanceId) =>
+        ConsentRules.IsRestricted(document.GrievanceConsents.GetValueOrDefault(grievanceId))
+            ? "row-" + (document.GrievanceSeqs.TryGetValue(grievanceId, out var seq) ? seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")
+            : grievanceId;
 
     private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now,
         SubjectSummary subject, IReadOnlySet<string> alreadyStored)
     {
         foreach (var grievance in document.Grievances.Values)
         {
-            var eventId = OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId);
+            var eventId = OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, GrievanceEventKey(document, grievance.GrievanceId));
             if (!alreadyStored.Contains(eventId) && Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
             {
                 var draft = EscalationRules.GrievanceAcknowledgementOverdue(subjectKey, subjectSeq, grievance, current, now);
-                yield return Store(draft with { EventId = eventId }, subject);
+                yield return Store(draft with { EventId = eventId }, subject, document, current);
             }
         }
 
@@ -73,7 +97,7 @@ public static class EscalationFactory
             if (!alreadyStored.Contains(eventId))
             {
                 var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
-                yield return Store(draft with { EventId = eventId }, subject);
+                yield return Store(draft with { EventId = eventId }, subject, document, current);
             }
         }
     }
@@ -85,14 +109,15 @@ public static class EscalationFactory
     /// the signals touched by the rows just applied are looked at: nothing else can have changed its deadline's fate.
     /// </summary>
     public static IReadOnlyList<string> Withdrawals(
-        string subjectKey, IReadOnlyList<AuditFinding> changedFindings, IReadOnlyList<Grievance> changedGrievances, RiskModel model, IReadOnlySet<string> alreadyWithdrawn)
+        string subjectKey, IReadOnlyList<AuditFinding> changedFindings, IReadOnlyList<Grievance> changedGrievances, RiskModel model, IReadOnlySet<string> alreadyWithdrawn,
+        SubjectDocument document)
     {
         List<string>? ids = null;
         foreach (var grievance in changedGrievances)
         {
             if (Deadlines.WasGrievanceAcknowledgedInTime(grievance, model))
             {
-                Add(OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId));
+                Add(OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, GrievanceEventKey(document, grievance.GrievanceId)));
             }
         }
 
@@ -120,10 +145,20 @@ public static class EscalationFactory
     /// <summary>
     /// The event's data: the draft's payload, its sequence number and due time, and the subject's country and sector (as
     /// the read model spells them), so that webhook subscriptions can filter on them when the outbox rows are written.
+    /// Stored twice over, as each audience may see it (<see cref="ConsentRules"/>): the escalation list's copy for the
+    /// brand's side (compliance, admin) and the webhook deliveries' copy for NGOs.
     /// </summary>
-    private static StoredEscalation Store(EscalationDraft draft, SubjectSummary subject)
+    private static StoredEscalation Store(EscalationDraft draft, SubjectSummary subject, SubjectDocument document, RiskEvaluation current)
     {
-        var data = JsonSerializer.SerializeToNode(draft.Payload, EvidenceJson.Options)!.AsObject();
+        var consents = document.Consents();
+        var brand = Data(draft, ConsentRules.Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Brand)), subject);
+        var ngo = Data(draft, ConsentRules.Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Ngo)), subject);
+        return new StoredEscalation(draft.EventId, draft.EventName, draft.SubjectId, draft.SubjectSeq, draft.OccurredAt, brand) { WebhookPayloadJson = ngo == brand ? null : ngo };
+    }
+
+    private static string Data(EscalationDraft draft, EscalationPayload payload, SubjectSummary subject)
+    {
+        var data = JsonSerializer.SerializeToNode(payload, EvidenceJson.Options)!.AsObject();
         data["subjectSeq"] = draft.SubjectSeq;
         if (draft.DueBy is { } dueBy)
         {
@@ -132,7 +167,6 @@ public static class EscalationFactory
 
         data["country"] = subject.Country;
         data["sector"] = subject.Sector;
-
-        return new StoredEscalation(draft.EventId, draft.EventName, draft.SubjectId, draft.SubjectSeq, draft.OccurredAt, data.ToJsonString(EvidenceJson.Options));
+        return data.ToJsonString(EvidenceJson.Options);
     }
 }

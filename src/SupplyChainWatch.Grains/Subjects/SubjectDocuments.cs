@@ -16,6 +16,38 @@ public abstract class SubjectDocument
 
     public Dictionary<string, FeeReport> FeeReports { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Each grievance's consent (<see cref="ConsentRules"/> decides what it lets each audience see).</summary>
+    public Dictionary<string, GrievanceConsent> GrievanceConsents { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>The subject sequence of each grievance's row: ids of events about a restricted grievance name it instead of the grievance.</summary>
+    public Dictionary<string, long> GrievanceSeqs { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>A snapshot written before consents were kept: the grain rebuilds it from the log.</summary>
+    public bool LacksConsents => Grievances.Keys.Any(id => !GrievanceConsents.ContainsKey(id) || !GrievanceSeqs.ContainsKey(id));
+
+    /// <summary>Fills in the consent and row of grievances a snapshot from before they were kept lacks; nothing else changes.</summary>
+    public void BackfillConsents(IEnumerable<EvidenceEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries.Where(e => e.Kind == EvidenceKinds.Grievance))
+        {
+            try
+            {
+                var row = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson);
+                GrievanceConsents.TryAdd(row.Detail.GrievanceId, new GrievanceConsent(row.Consent.ShareWithBrand, row.Consent.ShareWithNgo, row.Consent.ShareWithLawEnforcement));
+                GrievanceSeqs.TryAdd(row.Detail.GrievanceId, entry.SubjectSeq);
+            }
+            catch (Exception exception) when (IsUnreadable(exception))
+            {
+                // Quarantined when applied; an unknown consent withholds.
+            }
+        }
+    }
+
+    /// <summary>Every grievance the document holds, with its consent (null when unknown, which withholds).</summary>
+    public IReadOnlyDictionary<string, GrievanceConsent?> Consents() =>
+        Grievances.Keys.ToDictionary(id => id, id => GrievanceConsents.TryGetValue(id, out var consent) ? consent : null, StringComparer.Ordinal);
+
     public int SignalCount { get; set; }
 
     /// <summary>Rows of the log this document could not read, by <c>seq:{subjectSeq}</c>: kept in the log, left out of the score.</summary>
@@ -84,8 +116,11 @@ public abstract class SubjectDocument
 
                 break;
             case EvidenceKinds.Grievance:
-                var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail;
+                var grievanceRow = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson);
+                var grievance = grievanceRow.Detail;
                 Grievances[grievance.GrievanceId] = grievance;
+                GrievanceConsents[grievance.GrievanceId] = new GrievanceConsent(grievanceRow.Consent.ShareWithBrand, grievanceRow.Consent.ShareWithNgo, grievanceRow.Consent.ShareWithLawEnforcement);
+                GrievanceSeqs[grievance.GrievanceId] = entry.SubjectSeq;
                 _changedGrievances.Add(grievance.GrievanceId);
                 SignalCount++;
                 break;

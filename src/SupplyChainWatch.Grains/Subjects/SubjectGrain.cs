@@ -166,7 +166,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         // One answer object per evaluation: repeated reads hand out the same instance (see RiskAnswer).
         if (!ReferenceEquals(_answer?.Evaluation, Current))
         {
-            _answer = new RiskAnswer(Current);
+            _answer = new RiskAnswer(Current, Document.Consents());
         }
 
         return Task.FromResult<RiskAnswer?>(_answer);
@@ -187,7 +187,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         }
 
         PrepareAsOfDocument(asOfDocument);
-        return new RiskAnswer(EvaluateTotal(asOfDocument, asOf));
+        return new RiskAnswer(EvaluateTotal(asOfDocument, asOf), asOfDocument.Consents());
     }
 
     public async Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated)
@@ -212,7 +212,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         datedDocument.KeepDatedBy(at);
         PrepareAsOfDocument(datedDocument);
-        return new RiskAnswer(EvaluateTotal(datedDocument, at));
+        return new RiskAnswer(EvaluateTotal(datedDocument, at), datedDocument.Consents());
     }
 
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
@@ -290,7 +290,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
         var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
-        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn);
+        var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn, Document);
         var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
         await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
         RememberOverdue(events, derivedEvents);
@@ -349,6 +349,13 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             : new TDocument();
         _state.State.DocumentJson = null; // See ReleaseSnapshotText.
         Current = _state.State.LastEvaluation;
+
+        // A snapshot from before consents were kept cannot say what each audience may see: read them from the log's
+        // grievance rows (only those; the rest of the document, pushed recruiter scores included, stays as it is).
+        if (Document.LacksConsents)
+        {
+            Document.BackfillConsents(await ReadLogAsync(0, cancellationToken));
+        }
 
         var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
         if (missed.Count > 0)

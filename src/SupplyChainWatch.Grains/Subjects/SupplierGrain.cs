@@ -111,7 +111,7 @@ public sealed class SupplierGrain(
         var content = EvidenceJson.Serialize(new EvidenceContent.Link(SubjectId, recruiterId, workforceShare, Document.Profile?.Sector));
         var now = Services.Clock.Now;
         // A relationship can be set many times; each setting is its own log row (the latest wins on replay).
-        var key = $"link:{SubjectId}:{recruiterId}:{Guid.NewGuid():N}";
+        var key = IdempotencyKeys.Link(SubjectId, recruiterId, Guid.NewGuid());
         var recruiterKey = SubjectKeys.Recruiter(recruiterId);
         var result = await Services.EvidenceLog.AppendAsync(
         [

@@ -52,7 +52,7 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
         }
 
         var content = EvidenceJson.Serialize(new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, on));
-        var key = $"finding-status:{request.AuditId}:{request.FindingId}:{Validation.KebabCase(status.Value)}:{on:yyyy-MM-dd}";
+        var key = IdempotencyKeys.FindingStatus(request.AuditId, request.FindingId, Validation.KebabCase(status.Value), on);
         var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = findingRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.FindingStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch

@@ -168,7 +168,7 @@ public sealed class SubmitAuditHandler(EvidenceSubmitter submitter, ServiceClock
             : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 
-    public static string FindingKey(string auditId, string findingId) => $"finding:{auditId}:{findingId}";
+    public static string FindingKey(string auditId, string findingId) => IdempotencyKeys.Finding(auditId, findingId);
 }
 
 /// <summary>Indicator observations as findings and grievance allegations carry them.</summary>

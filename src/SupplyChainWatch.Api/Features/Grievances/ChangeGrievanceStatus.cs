@@ -66,7 +66,7 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
 
         var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status!.Value, on, outcome, request.Body.Verified);
         var content = EvidenceJson.Serialize(change);
-        var key = $"grievance-status:{request.GrievanceId}:{Validation.KebabCase(status.Value)}:{on:yyyy-MM-dd}";
+        var key = IdempotencyKeys.GrievanceStatus(request.GrievanceId, Validation.KebabCase(status.Value), on);
         var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = grievanceRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.GrievanceStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch

@@ -73,10 +73,11 @@ public static class SubmitGrievanceValidator
         }
 
         var consent = new EvidenceContent.GrievanceConsent(body!.Consent!.ShareWithBrand!.Value, body.Consent.ShareWithNgo!.Value, body.Consent.ShareWithLawEnforcement!.Value);
-        // The log holds a digest of the confidential text (so a resubmission with another narrative is a
-        // conflict), never the text itself: the log is read by roles that must not see it.
+        // The log holds neither the confidential text nor any digest of it: the log's content reaches roles outside
+        // grievance handling (referral packages), and an unkeyed digest of a phone number is reversed by guessing. The
+        // vault compares a resubmission's text by a keyed MAC instead.
         var content = EvidenceJson.Serialize(new EvidenceContent.Grievance(
-            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, ConfidentialDigest(body), grievance));
+            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, null, grievance));
         var key = SubmitGrievanceHandler.GrievanceKey(grievance.GrievanceId);
         var rows = new List<EvidenceAppend>();
         if (body.SupplierId is not null)
@@ -89,14 +90,22 @@ public static class SubmitGrievanceValidator
             rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
         }
 
-        var confidential = body.Narrative is not null || body.ReporterContact is not null
-            ? new ConfidentialText(grievance.GrievanceId, body.Narrative, body.ReporterContact)
-            : null;
+        // Every grievance gets a vault row, text or none, so that text added by a resubmission is a conflict too.
         return new PreparedSignal(grievance.GrievanceId, rows,
-            _ => $"Grievance '{grievance.GrievanceId}' was already submitted with different content.", confidential);
+            _ => $"Grievance '{grievance.GrievanceId}' was already submitted with different content.",
+            new ConfidentialText(grievance.GrievanceId, body.Narrative, body.ReporterContact))
+        {
+            LegacyContentJson = LegacyDigest(body) is { } digest
+                ? EvidenceJson.Serialize(new EvidenceContent.Grievance(body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, digest, grievance))
+                : null,
+        };
     }
 
-    private static string? ConfidentialDigest(GrievanceBody body)
+    /// <summary>
+    /// The unsalted SHA-256 that rows written before schema version 8 carry, computed only to recognise a resubmission of
+    /// such a grievance (compared in memory, never stored or returned).
+    /// </summary>
+    private static string? LegacyDigest(GrievanceBody body)
     {
         if (body.Narrative is null && body.ReporterContact is null)
         {
@@ -180,5 +189,5 @@ public sealed class SubmitGrievanceHandler(EvidenceSubmitter submitter, ServiceC
             : (await submitter.SubmitAsync(signal, cancellationToken)).ToCommandResult(signal);
     }
 
-    public static string GrievanceKey(string grievanceId) => $"grievance:{grievanceId}";
+    public static string GrievanceKey(string grievanceId) => IdempotencyKeys.Grievance(grievanceId);
 }

@@ -78,7 +78,7 @@ public static class SubmitFeeReportValidator
         }
 
         var content = EvidenceJson.Serialize(new EvidenceContent.FeeReport(body!.RecruiterId!, body.SupplierId, report));
-        var key = $"fee:{report.ReportId}";
+        var key = IdempotencyKeys.FeeReport(report.ReportId);
         var occurredAt = new DateTimeOffset(report.RecruitedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = new List<EvidenceAppend> { new(SubjectKeys.Recruiter(body.RecruiterId!), key, EvidenceKinds.FeeReport, content, occurredAt) };
         if (body.SupplierId is not null)

@@ -156,18 +156,22 @@ public sealed class BuildReferralHandler(IEvidenceLog evidenceLog, IGrainFactory
 
         var items = facts.Rows.Select(row =>
         {
-            var redacted = facts.GrievanceOfRow.TryGetValue(row.SubjectSeq, out var grievanceId) && decision.RedactedGrievances.Contains(grievanceId);
-            return new ReferralItem(row.SubjectSeq, row.Kind, row.IdempotencyKey, row.OccurredAt, row.RecordedAt, row.ContentHash, row.PreviousHash, row.RowHash,
-                redacted, redacted ? $"no consent to share with {recipientName}" : null, redacted ? null : row.ContentJson);
+            var unconsented = facts.GrievanceOfRow.TryGetValue(row.SubjectSeq, out var grievanceId) && decision.RedactedGrievances.Contains(grievanceId);
+            var reason = unconsented ? $"no consent to share with {recipientName}"
+                : ReferralRules.CarriesConfidentialDigest(row.Kind, row.ContentJson) ? ReferralRules.DigestRedactionReason
+                : null;
+            return new ReferralItem(row.SubjectSeq, row.Kind, row.HashedKey, row.OccurredAt, row.RecordedAt, row.ContentHash, row.PreviousHash, row.RowHash,
+                reason is not null, reason, reason is null ? row.ContentJson : null);
         }).ToList();
 
         var evaluation = (await grains.GetSubjectGrain(subjectId!).GetRiskAsync(null))?.Evaluation;
         var (classification, observationsRedacted) = Classification(evaluation, request.CaseId, decision.RedactedGrievances);
         var head = rows.MaxBy(r => r.SubjectSeq)!;
+        var (shownDanger, shownChild) = ReferralRules.ShownFlags(facts, decision, overrideKind);
         var package = new ReferralPackage(
             "rfp_" + Guid.NewGuid().ToString("N"), subjectId!, request.CaseId, recipientName, body.RecipientName!, body.Reason!,
             overrideKind is null ? null : new SafetyOverrideBody(overrideName, body.SafetyOverride!.Justification),
-            request.Caller, now, new CaseFlags(facts.ImminentDanger, facts.ChildInvolved),
+            request.Caller, now, new CaseFlags(shownDanger, shownChild),
             [.. facts.Grievances.Select(g => new ConsentView(g.GrievanceId, g.Consent.ShareWithBrand, g.Consent.ShareWithNgo, g.Consent.ShareWithLawEnforcement,
                 !decision.RedactedGrievances.Contains(g.GrievanceId)))],
             classification, observationsRedacted, items, new ChainHead(head.SubjectSeq, head.RowHash));

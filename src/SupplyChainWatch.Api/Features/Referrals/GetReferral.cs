@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ public sealed class GetReferralHandler(SqlReferralStore store, ServiceClock cloc
 
         await store.LogAsync(new ReferralAccess(stored.ReferralId, stored.SubjectId, stored.CaseId, SqlReferralStore.Actions.Read, request.Caller,
             StorageDatabase.Normalize(clock.Now), stored.RecipientType, null, "package read"), cancellationToken);
-        var package = JsonSerializer.Deserialize<ReferralPackage>(stored.PackageJson, json.Value.SerializerOptions)
+        var package = ReferralRules.WithholdConfidentialDigests(JsonNode.Parse(stored.PackageJson)!.AsObject()).Deserialize<ReferralPackage>(json.Value.SerializerOptions)
             ?? throw new JsonException($"Referral package '{stored.ReferralId}' is stored as null.");
         return new CommandResult<ReferralPackage>.Ok(package, Created: false);
     }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
@@ -22,13 +24,23 @@ public enum SafetyOverrideKind
 }
 
 /// <summary>One grievance of a case and what its worker agreed to share.</summary>
-public sealed record CaseGrievance(string GrievanceId, EvidenceContent.GrievanceConsent Consent);
+public sealed record CaseGrievance(string GrievanceId, EvidenceContent.GrievanceConsent Consent)
+{
+    public bool ImminentDanger { get; init; }
+
+    public bool ChildInvolved { get; init; }
+}
 
 /// <summary>What the rules need to know about a case, read from its evidence-log rows.</summary>
 public sealed record CaseFacts(string CaseId, IReadOnlyList<EvidenceRow> Rows, IReadOnlyList<CaseGrievance> Grievances, bool ImminentDanger, bool ChildInvolved)
 {
     /// <summary>The grievance a row tells about (the grievance or one of its status changes); null for other rows.</summary>
     public IReadOnlyDictionary<long, string> GrievanceOfRow { get; init; } = new Dictionary<long, string>();
+
+    /// <summary>The flags the case's findings carry (a grievance's own flags are in <see cref="Grievances"/>).</summary>
+    public bool FindingImminentDanger { get; init; }
+
+    public bool FindingChildInvolved { get; init; }
 }
 
 /// <summary>Whether a package may be built, and which grievances it must redact.</summary>
@@ -49,11 +61,84 @@ public static class ReferralRules
 {
     public static readonly string[] CasePrefixes = ["audit:", "grievance:", "ref:", "fee-report:"];
 
+    /// <summary>Why an item is withheld although its worker consented: see <see cref="CarriesConfidentialDigest"/>.</summary>
+    public const string DigestRedactionReason = "recorded before schema version 8 with an unsalted digest of the worker's confidential text: hashes only";
+
+    /// <summary>
+    /// Whether an evidence-log row's content carries a digest of a grievance's narrative and contact: grievance rows
+    /// written before schema version 8 do (an unsalted SHA-256, which a small space such as phone numbers reverses by
+    /// guessing). The row hash covers that content, so it stays in the log; packages give such a row's hashes only,
+    /// whoever it is for. Content that cannot be read counts as carrying one.
+    /// </summary>
+    public static bool CarriesConfidentialDigest(string kind, string contentJson)
+    {
+        if (kind != EvidenceKinds.Grievance)
+        {
+            return false;
+        }
+
+        try
+        {
+            return EvidenceJson.Deserialize<EvidenceContent.Grievance>(contentJson).ConfidentialDigest is not null;
+        }
+        catch (Exception exception) when (exception is JsonException or NotSupportedException or ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A stored package (built before version 8) as it may be shown now: the content of items that carry a digest of
+    /// confidential text is withheld, exactly as a package built today would withhold it. Reading and verifying both
+    /// pass the stored copy through this, so a package read back still verifies.
+    /// </summary>
+    public static JsonObject WithholdConfidentialDigests(JsonObject package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        if (package["items"] is not JsonArray items)
+        {
+            return package;
+        }
+
+        foreach (var item in items.OfType<JsonObject>())
+        {
+            if (item["kind"]?.GetValueKind() == JsonValueKind.String && item["contentJson"]?.GetValueKind() == JsonValueKind.String
+                && CarriesConfidentialDigest(item["kind"]!.GetValue<string>(), item["contentJson"]!.GetValue<string>()))
+            {
+                item["contentJson"] = null;
+                item["redacted"] = true;
+                item["redactionReason"] = DigestRedactionReason;
+            }
+        }
+
+        return package;
+    }
+
     public static bool IsAuthority(RecipientType recipient) => recipient is RecipientType.LawEnforcement or RecipientType.LabourInspectorate;
 
-    /// <summary>Whether the worker agreed to share with this kind of recipient.</summary>
-    public static bool Consents(EvidenceContent.GrievanceConsent consent, RecipientType recipient) =>
-        IsAuthority(recipient) ? consent.ShareWithLawEnforcement : consent.ShareWithNgo;
+    /// <summary>The audience of <see cref="ConsentRules"/> a package for this recipient goes to.</summary>
+    public static DisclosureAudience Audience(RecipientType recipient) => IsAuthority(recipient) ? DisclosureAudience.LawEnforcement : DisclosureAudience.Ngo;
+
+    /// <summary>Whether the worker agreed to share with this kind of recipient (the one rule, <see cref="ConsentRules"/>).</summary>
+    public static bool Consents(EvidenceContent.GrievanceConsent consent, RecipientType recipient)
+    {
+        ArgumentNullException.ThrowIfNull(consent);
+        return !ConsentRules.For(new GrievanceConsent(consent.ShareWithBrand, consent.ShareWithNgo, consent.ShareWithLawEnforcement), Audience(recipient)).Withheld;
+    }
+
+    /// <summary>
+    /// The case's flags as a package for this recipient shows them: those of its findings and of the grievances whose
+    /// workers consented, and the flag a safety override was granted on (the override itself names it).
+    /// </summary>
+    public static (bool ImminentDanger, bool ChildInvolved) ShownFlags(CaseFacts facts, ReferralDecision decision, SafetyOverrideKind? safetyOverride)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(decision);
+        var shown = facts.Grievances.Where(g => !decision.RedactedGrievances.Contains(g.GrievanceId)).ToArray();
+        return (
+            facts.FindingImminentDanger || shown.Any(g => g.ImminentDanger) || (decision.OverrideApplied && safetyOverride == SafetyOverrideKind.ImminentDanger),
+            facts.FindingChildInvolved || shown.Any(g => g.ChildInvolved) || (decision.OverrideApplied && safetyOverride == SafetyOverrideKind.Child));
+    }
 
     /// <summary>The rows of one case of a subject, with the facts consent and overrides depend on; null when no row is in it.</summary>
     public static CaseFacts? Collect(IReadOnlyList<EvidenceRow> subjectRows, string caseId)
@@ -64,7 +149,7 @@ public static class ReferralRules
         var rows = new List<EvidenceRow>();
         var grievances = new List<CaseGrievance>();
         var grievanceOfRow = new Dictionary<long, string>();
-        bool imminentDanger = false, childInvolved = false;
+        bool imminentDanger = false, childInvolved = false, findingDanger = false, findingChild = false;
         foreach (var row in subjectRows.OrderBy(r => r.SubjectSeq))
         {
             string? rowCase = null;
@@ -77,8 +162,10 @@ public static class ReferralRules
                         findingCase[finding.SignalId] = rowCase;
                         if (rowCase == caseId)
                         {
-                            childInvolved |= finding.Category == FindingCategory.ChildLabour;
-                            imminentDanger |= finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety;
+                            findingChild |= finding.Category == FindingCategory.ChildLabour;
+                            findingDanger |= finding.Severity == Severity.ZeroTolerance && finding.Category == FindingCategory.HealthSafety;
+                            childInvolved |= findingChild;
+                            imminentDanger |= findingDanger;
                         }
 
                         break;
@@ -99,7 +186,7 @@ public static class ReferralRules
                         grievanceCase[detail.GrievanceId] = rowCase;
                         if (rowCase == caseId)
                         {
-                            grievances.Add(new CaseGrievance(detail.GrievanceId, grievance.Consent));
+                            grievances.Add(new CaseGrievance(detail.GrievanceId, grievance.Consent) { ImminentDanger = detail.ImminentDanger, ChildInvolved = detail.ChildInvolved });
                             grievanceOfRow[row.SubjectSeq] = detail.GrievanceId;
                             imminentDanger |= detail.ImminentDanger;
                             childInvolved |= detail.ChildInvolved;
@@ -131,7 +218,12 @@ public static class ReferralRules
             }
         }
 
-        return rows.Count == 0 ? null : new CaseFacts(caseId, rows, grievances, imminentDanger, childInvolved) { GrievanceOfRow = grievanceOfRow };
+        return rows.Count == 0 ? null : new CaseFacts(caseId, rows, grievances, imminentDanger, childInvolved)
+        {
+            GrievanceOfRow = grievanceOfRow,
+            FindingImminentDanger = findingDanger,
+            FindingChildInvolved = findingChild,
+        };
     }
 
     public static ReferralDecision Decide(CaseFacts facts, RecipientType recipient, SafetyOverrideKind? safetyOverride)

@@ -100,7 +100,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             }
 
             Compare(problems, seq, $"{at}.kind", item, "kind", row.Kind);
-            Compare(problems, seq, $"{at}.idempotencyKey", item, "idempotencyKey", row.IdempotencyKey);
+            Compare(problems, seq, $"{at}.idempotencyKey", item, "idempotencyKey", row.HashedKey);
             Compare(problems, seq, $"{at}.contentHash", item, "contentHash", row.ContentHash);
             Compare(problems, seq, $"{at}.previousHash", item, "previousHash", row.PreviousHash);
             Compare(problems, seq, $"{at}.rowHash", item, "rowHash", row.RowHash);
@@ -142,7 +142,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
         }
         else
         {
-            var built = JsonNode.Parse(stored.PackageJson)!.AsObject();
+            var built = ReferralRules.WithholdConfidentialDigests(JsonNode.Parse(stored.PackageJson)!.AsObject());
             foreach (var name in built.Select(p => p.Key).Union(package.Select(p => p.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal))
             {
                 if (!SameValue(built[name], package[name]))

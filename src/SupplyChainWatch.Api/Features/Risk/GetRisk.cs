@@ -41,7 +41,8 @@ public sealed class GetRiskHandler(IGrainFactory grains) : IRequestHandler<GetRi
             : grains.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(request.SubjectId));
         var answer = dated is { } datedBy ? await grain.GetRiskDatedAsync(datedBy) : await grain.GetRiskAsync(asOf);
         return answer is { } risk
-            ? new CommandResult<RiskEvaluation>.Ok(risk.Evaluation, Created: false)
+            // Risk readers (compliance, admin) are the brand's side: a grievance without shareWithBrand shows only its points.
+            ? new CommandResult<RiskEvaluation>.Ok(risk.For(DisclosureAudience.Brand), Created: false)
             : new CommandResult<RiskEvaluation>.NotFound($"No {Validation.KebabCase(request.SubjectType)} '{request.SubjectId}' is known.");
     }
 }
