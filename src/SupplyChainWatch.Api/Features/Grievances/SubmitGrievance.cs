@@ -125,7 +125,10 @@ public static class SubmitGrievanceValidator
         if (validation.RequiredValue("receivedAt", body.ReceivedAt))
         {
             validation.NotInFuture("receivedAt", body.ReceivedAt, now);
-            validation.NotBefore1990("receivedAt", DateOnly.FromDateTime(body.ReceivedAt!.Value.UtcDateTime));
+            if (!DomainLimits.IsInstant(body.ReceivedAt!.Value))
+            {
+                validation.Add("receivedAt", DomainLimits.DateRule);
+            }
         }
 
         validation.Text("channel", body.Channel, 100, required: true);
@@ -142,7 +145,7 @@ public static class SubmitGrievanceValidator
 
         if (validation.RequiredValue("workersAffected", body.WorkersAffected))
         {
-            validation.Range("workersAffected", body.WorkersAffected, 0, 10_000_000);
+            validation.Workers("workersAffected", body.WorkersAffected);
         }
 
         var evidence = validation.Enum<EvidenceStatus>("evidenceStatus", body.EvidenceStatus, required: false) ?? EvidenceStatus.Alleged;
@@ -162,9 +165,18 @@ public static class SubmitGrievanceValidator
             return null;
         }
 
-        return new Grievance(
+        var grievance = new Grievance(
             body.GrievanceId!, body.ReceivedAt!.Value, allegations, categories, body.WorkersAffected!.Value, evidence,
             body.ImminentDanger ?? false, body.ChildInvolved ?? false, GrievanceStatus.Received, null, null, null, false, body.CaseRef);
+
+        // The engine's own check, last: what it would quarantine is refused here.
+        if (DomainLimits.CheckFields(grievance) is { } failure)
+        {
+            validation.Add(failure.Field, failure.Reason);
+            return null;
+        }
+
+        return grievance;
     }
 }
 

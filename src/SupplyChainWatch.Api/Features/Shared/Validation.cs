@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
 
 namespace SupplyChainWatch.Api.Features.Shared;
 
@@ -203,14 +204,6 @@ public sealed class Validation
         return null;
     }
 
-    public void Range(string field, double? value, double min, double max)
-    {
-        if (value is { } number && (double.IsNaN(number) || number < min || number > max))
-        {
-            Add(field, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
-        }
-    }
-
     public void NotInFuture(string field, DateOnly? value, DateOnly today)
     {
         if (value is { } date && date > today)
@@ -230,7 +223,8 @@ public sealed class Validation
 
     /// <summary>
     /// An optional ISO 8601 instant from the query string (an offset or Z, or UTC assumed). Unreadable values and instants
-    /// before 1990 (typing mistakes, and 0001-01-01 would overflow the decay arithmetic) are errors naming the field.
+    /// outside <see cref="DomainLimits"/> (0001-01-01 and 9999-12-31 would overflow the decay and deadline arithmetic) are
+    /// errors naming the field.
     /// </summary>
     public DateTimeOffset? OptionalInstant(string field, string? value)
     {
@@ -245,21 +239,39 @@ public sealed class Validation
             return null;
         }
 
-        if (instant.UtcDateTime.Year < 1990)
+        if (!DomainLimits.IsInstant(instant))
         {
-            Add(field, "must not be before 1990-01-01");
+            Add(field, DomainLimits.DateRule);
             return null;
         }
 
         return instant;
     }
 
-    /// <summary>Dates before this are typing mistakes, not history.</summary>
-    public void NotBefore1990(string field, DateOnly? value)
+    /// <summary>An optional date inside <see cref="DomainLimits"/> (1990-01-01 to 2100-12-31): what the engine can use.</summary>
+    public void Date(string field, DateOnly? value)
     {
-        if (value is { } date && date.Year < 1990)
+        if (value is { } date && !DomainLimits.IsDate(date))
         {
-            Add(field, "must not be before 1990-01-01");
+            Add(field, DomainLimits.DateRule);
+        }
+    }
+
+    /// <summary>A number of workers affected inside <see cref="DomainLimits"/>.</summary>
+    public void Workers(string field, int? value)
+    {
+        if (value is { } workers && !DomainLimits.IsWorkers(workers))
+        {
+            Add(field, DomainLimits.WorkersRule);
+        }
+    }
+
+    /// <summary>An optional share of a workforce (0–1) inside <see cref="DomainLimits"/>.</summary>
+    public void Share(string field, double? value)
+    {
+        if (value is { } share && !DomainLimits.IsShare(share))
+        {
+            Add(field, DomainLimits.ShareRule);
         }
     }
 
