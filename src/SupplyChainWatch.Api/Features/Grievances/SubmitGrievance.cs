@@ -150,7 +150,7 @@ public static class SubmitGrievanceValidator
 
         var evidence = validation.Enum<EvidenceStatus>("evidenceStatus", body.EvidenceStatus, required: false) ?? EvidenceStatus.Alleged;
         validation.Enum<Anonymity>("anonymity", body.Anonymity, required: true);
-        validation.Text("narrative", body.Narrative, 20_000, required: false);
+        validation.Text("narrative", body.Narrative, 20_000, required: false, prose: true);
         validation.Text("reporterContact", body.ReporterContact, 500, required: false);
         if (validation.Required("consent", body.Consent))
         {

@@ -115,8 +115,12 @@ public sealed class Validation
         }
     }
 
-    /// <summary>Free text: bounded length and no control characters (they end up in logs and UIs).</summary>
-    public void Text(string field, string? value, int maxLength, bool required)
+    /// <summary>
+    /// Free text: bounded length, no control characters (they end up in logs and UIs) and no bidirectional or zero-width
+    /// controls, except in <paramref name="prose"/> (a worker's own account, in any script, where marks such as U+200F
+    /// or U+200C are part of writing it).
+    /// </summary>
+    public void Text(string field, string? value, int maxLength, bool required, bool prose = false)
     {
         if (value is null)
         {
@@ -142,6 +146,31 @@ public sealed class Validation
         {
             Add(field, "must not contain control characters");
         }
+
+        if (!prose && HasInvisibleFormatting(value))
+        {
+            Add(field, InvisibleFormattingRule);
+        }
+    }
+
+    public const string InvisibleFormattingRule = "must not contain bidirectional or zero-width control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF, U+061C)";
+
+    /// <summary>
+    /// Bidirectional overrides and isolates, zero-width characters and the byte-order mark: in a name, id or short text
+    /// they only serve to make one string look like another (or reorder what a reader sees), so they are refused.
+    /// </summary>
+    public static bool HasInvisibleFormatting(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var c in value)
+        {
+            if (c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\uFEFF' or '\u061C')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>An ISO 3166-1 alpha-2 country code, upper case.</summary>
