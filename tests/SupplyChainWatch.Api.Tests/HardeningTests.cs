@@ -26,6 +26,9 @@ public sealed class HardeningTests : IDisposable
         _factory = new ServiceFactory();
         _factory.Settings["Cluster:SiloPort"] = _siloPort.ToString(CultureInfo.InvariantCulture);
         _factory.Settings["Cluster:GatewayPort"] = _gatewayPort.ToString(CultureInfo.InvariantCulture);
+
+        // As the Docker image sets it: in embedded mode the silo must stay on loopback all the same.
+        _factory.Settings["Cluster:ListenOnAnyHostAddress"] = "true";
     }
 
     public void Dispose() => _factory.Dispose();
