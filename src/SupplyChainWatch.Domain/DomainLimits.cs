@@ -53,29 +53,61 @@ public static class DomainLimits
 
     public static string DateRule { get; } = string.Create(CultureInfo.InvariantCulture, $"must be between {MinDate:yyyy-MM-dd} and {MaxDate:yyyy-MM-dd}");
 
+    /// <summary>Share of a workforce: 0 to 1 (a supplier's migrant and agency shares, a recruiter's share of a supplier).</summary>
+    public static string ShareRule { get; } = "must be between 0 and 1";
+
+    public static string WorkforceRule { get; } = string.Create(CultureInfo.InvariantCulture, $"must be between 0 and {MaxWorkforce}");
+
+    public static bool IsWorkforce(int value) => value >= 0 && value <= MaxWorkforce;
+
     /// <summary>Why a finding is outside the limits, or null when the engine can use it.</summary>
-    public static string? Check(AuditFinding finding)
-    {
-        ArgumentNullException.ThrowIfNull(finding);
-        return !IsWorkers(finding.WorkersAffected) ? "workersAffected " + WorkersRule
-            : !IsDate(finding.StartDate) || !IsDate(finding.EndDate) || finding.StatusOn is { } s && !IsDate(s) || finding.DueDate is { } d && !IsDate(d)
-                ? "a date " + DateRule
-                : null;
-    }
+    public static string? Check(AuditFinding finding) => CheckFields(finding) is { } f ? f.Field + " " + f.Reason : null;
 
     /// <summary>Why a grievance is outside the limits, or null when the engine can use it.</summary>
-    public static string? Check(Grievance grievance)
+    public static string? Check(Grievance grievance) => CheckFields(grievance) is { } f ? f.Field + " " + f.Reason : null;
+
+    /// <summary>
+    /// The first field of a finding outside the limits (in the API's spelling: <c>startDate</c> and <c>endDate</c> are the
+    /// audit's, the others the finding's), or null. The validator refuses exactly this; the engine quarantines exactly this.
+    /// </summary>
+    public static LimitFailure? CheckFields(AuditFinding finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return !IsWorkers(finding.WorkersAffected) ? new LimitFailure("workersAffected", WorkersRule)
+            : !IsDate(finding.StartDate) ? new LimitFailure("startDate", DateRule)
+            : !IsDate(finding.EndDate) ? new LimitFailure("endDate", DateRule)
+            : finding.StatusOn is { } s && !IsDate(s) ? new LimitFailure("on", DateRule)
+            : finding.DueDate is { } d && !IsDate(d) ? new LimitFailure("dueDate", DateRule)
+            : null;
+    }
+
+    /// <summary>The first field of a grievance outside the limits (API spelling), or null.</summary>
+    public static LimitFailure? CheckFields(Grievance grievance)
     {
         ArgumentNullException.ThrowIfNull(grievance);
-        return !IsWorkers(grievance.WorkersAffected) ? "workersAffected " + WorkersRule
-            : !IsInstant(grievance.ReceivedAt) || grievance.AcknowledgedOn is { } a && !IsDate(a) || grievance.ClosedOn is { } c && !IsDate(c)
-                ? "a date " + DateRule
-                : null;
+        return !IsWorkers(grievance.WorkersAffected) ? new LimitFailure("workersAffected", WorkersRule)
+            : !IsInstant(grievance.ReceivedAt) ? new LimitFailure("receivedAt", DateRule)
+            : grievance.AcknowledgedOn is { } a && !IsDate(a) ? new LimitFailure("on", DateRule)
+            : grievance.ClosedOn is { } c && !IsDate(c) ? new LimitFailure("on", DateRule)
+            : null;
     }
+
+    /// <summary>The first field of a supplier profile outside the limits (API spelling), or null.</summary>
+    public static LimitFailure? CheckFields(SupplierProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return profile.Workforce is { } w && !IsWorkforce(w) ? new LimitFailure("workforce", WorkforceRule)
+            : !IsShare(profile.MigrantWorkerShare) ? new LimitFailure("migrantWorkerShare", ShareRule)
+            : !IsShare(profile.AgencyWorkerShare) ? new LimitFailure("agencyWorkerShare", ShareRule)
+            : null;
+    }
+
+    /// <summary>Why a recruiter's share of a supplier's workforce is outside the limits (field <c>workforceShare</c>), or null.</summary>
+    public static LimitFailure? CheckShare(double workforceShare) => IsShare(workforceShare) ? null : new LimitFailure("workforceShare", ShareRule);
 }
 
-/// <summary>A fee report the engine cannot use: the field at fault (in the API's spelling) and why.</summary>
-public sealed record FeeArithmeticFailure(string Field, string Reason);
+/// <summary>A signal outside <see cref="DomainLimits"/> or beyond the engine's arithmetic: the field at fault (in the API's spelling) and why.</summary>
+public sealed record LimitFailure(string Field, string Reason);
 
 /// <summary>What one fee report comes to in US dollars: what the worker (or family) paid and the cost ratio to the monthly wage.</summary>
 public sealed record FeeFigures(decimal WorkerPaidUsd, decimal WageUsd, double? CostRatio);
@@ -88,19 +120,19 @@ public sealed record FeeFigures(decimal WorkerPaidUsd, decimal WageUsd, double? 
 public static class FeeArithmetic
 {
     /// <summary>The first field of a fee report outside <see cref="DomainLimits"/>, or null when all are inside.</summary>
-    public static FeeArithmeticFailure? CheckLimits(FeeReport report)
+    public static LimitFailure? CheckLimits(FeeReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (report.Costs.Count > DomainLimits.MaxCosts)
         {
-            return new FeeArithmeticFailure("costs", string.Create(CultureInfo.InvariantCulture, $"must have at most {DomainLimits.MaxCosts} items"));
+            return new LimitFailure("costs", string.Create(CultureInfo.InvariantCulture, $"must have at most {DomainLimits.MaxCosts} items"));
         }
 
         for (var i = 0; i < report.Costs.Count; i++)
         {
             if (!DomainLimits.IsAmount(report.Costs[i].Amount))
             {
-                return new FeeArithmeticFailure(string.Create(CultureInfo.InvariantCulture, $"costs[{i}].amount"), DomainLimits.AmountRule);
+                return new LimitFailure(string.Create(CultureInfo.InvariantCulture, $"costs[{i}].amount"), DomainLimits.AmountRule);
             }
         }
 
@@ -110,31 +142,31 @@ public static class FeeArithmetic
             {
                 if (!DomainLimits.IsFxRate(rate))
                 {
-                    return new FeeArithmeticFailure($"fxRatesToUsd.{currency}", DomainLimits.FxRateRule);
+                    return new LimitFailure($"fxRatesToUsd.{currency}", DomainLimits.FxRateRule);
                 }
             }
         }
 
         if (!DomainLimits.IsDate(report.RecruitedOn))
         {
-            return new FeeArithmeticFailure("recruitedOn", DomainLimits.DateRule);
+            return new LimitFailure("recruitedOn", DomainLimits.DateRule);
         }
 
         if (report.Reimbursement.On is { } on && !DomainLimits.IsDate(on))
         {
-            return new FeeArithmeticFailure("reimbursement.on", DomainLimits.DateRule);
+            return new LimitFailure("reimbursement.on", DomainLimits.DateRule);
         }
 
         if (report.Reimbursement.Amount is { } reimbursed && !DomainLimits.IsAmount(reimbursed))
         {
-            return new FeeArithmeticFailure("reimbursement.amount", DomainLimits.AmountRule);
+            return new LimitFailure("reimbursement.amount", DomainLimits.AmountRule);
         }
 
-        return DomainLimits.IsAmount(report.MonthlyWage.Amount) ? null : new FeeArithmeticFailure("monthlyWage.amount", DomainLimits.AmountRule);
+        return DomainLimits.IsAmount(report.MonthlyWage.Amount) ? null : new LimitFailure("monthlyWage.amount", DomainLimits.AmountRule);
     }
 
     /// <summary>The report's figures in US dollars, or null with the <paramref name="failure"/> (limits, a missing rate, an overflow).</summary>
-    public static FeeFigures? TryCompute(FeeReport report, CurrencyConverter converter, out FeeArithmeticFailure? failure)
+    public static FeeFigures? TryCompute(FeeReport report, CurrencyConverter converter, out LimitFailure? failure)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(converter);
@@ -165,7 +197,7 @@ public static class FeeArithmetic
             }
             catch (OverflowException)
             {
-                failure = new FeeArithmeticFailure("costs", "the total paid in US dollars is too large to compute");
+                failure = new LimitFailure("costs", "the total paid in US dollars is too large to compute");
                 return null;
             }
         }
@@ -184,7 +216,7 @@ public static class FeeArithmetic
             }
             catch (OverflowException)
             {
-                failure = new FeeArithmeticFailure("monthlyWage.amount", "the cost ratio (paid / monthly wage, in US dollars) is too large to compute: the wage is too small");
+                failure = new LimitFailure("monthlyWage.amount", "the cost ratio (paid / monthly wage, in US dollars) is too large to compute: the wage is too small");
                 return null;
             }
         }
@@ -194,7 +226,7 @@ public static class FeeArithmetic
     }
 
     private static bool TryUsd(CurrencyConverter converter, decimal amount, string currency, IReadOnlyDictionary<string, decimal>? rates, out decimal usd, string field,
-        out FeeArithmeticFailure? failure)
+        out LimitFailure? failure)
     {
         try
         {
@@ -204,13 +236,13 @@ public static class FeeArithmetic
                 return true;
             }
 
-            failure = new FeeArithmeticFailure(field, $"no exchange rate to USD for '{missing}'");
+            failure = new LimitFailure(field, $"no exchange rate to USD for '{missing}'");
             return false;
         }
         catch (OverflowException)
         {
             usd = 0;
-            failure = new FeeArithmeticFailure(field, "amount × exchange rate is too large to compute");
+            failure = new LimitFailure(field, "amount × exchange rate is too large to compute");
             return false;
         }
     }

@@ -91,7 +91,7 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         if (items.Count > limit)
         {
             items.RemoveAt(limit);
-            next = Cursor.Encode("e|" + items[^1].Seq.ToString(CultureInfo.InvariantCulture));
+            next = Cursor.EscalationPage(items[^1].Seq);
         }
 
         return new EscalationPage(items.Select(i => i.Event).ToArray(), next);
@@ -127,13 +127,7 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
 
     private static long ParseCursor(string cursor)
     {
-        var text = Cursor.Decode(cursor);
-        if (!text.StartsWith("e|", StringComparison.Ordinal) || !long.TryParse(text.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
-        {
-            throw new ArgumentException("The cursor is not one this store issued.", nameof(cursor));
-        }
-
-        return seq;
+        return Cursor.TryReadEscalationPage(cursor, out var seq) ? seq : throw new ArgumentException("The cursor " + Cursor.Rule + ".", nameof(cursor));
     }
 
     private async Task WriteBatchAsync(IReadOnlyList<AddRequest> batch)

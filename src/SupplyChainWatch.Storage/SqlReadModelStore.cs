@@ -49,7 +49,6 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(query);
         ArgumentException.ThrowIfNullOrWhiteSpace(query.SubjectType, nameof(query));
         var limit = Math.Clamp(query.Limit, 1, MaxLimit);
-        var direction = query.SortByScoreDescending ? "d" : "a";
 
         await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = StorageDatabase.CreateCommand(connection, null, "");
@@ -73,10 +72,9 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         if (query.Cursor is not null)
         {
             // Keyset paging on (score, subject_id): stable under concurrent inserts, no OFFSET scans.
-            var (cursorDirection, score, subjectId) = ParseCursor(query.Cursor);
-            if (cursorDirection != direction)
+            if (!Cursor.TryReadSubjectPage(query.Cursor, query.SortByScoreDescending, out var score, out var subjectId))
             {
-                throw new ArgumentException("The cursor belongs to a query with the other sort order.", nameof(query));
+                throw new ArgumentException("The cursor " + Cursor.Rule + ".", nameof(query));
             }
 
             sql.Append(query.SortByScoreDescending
@@ -114,7 +112,7 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         {
             items.RemoveAt(limit);
             var last = items[^1];
-            next = Cursor.Encode(string.Create(CultureInfo.InvariantCulture, $"{direction}|{last.Score}|{last.SubjectId}"));
+            next = Cursor.SubjectPage(query.SortByScoreDescending, last.Score, last.SubjectId);
         }
 
         return new SubjectPage(items, next);
@@ -131,17 +129,6 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
 
         sql.Append(CultureInfo.InvariantCulture, $" AND {column} = @{column}");
         StorageDatabase.AddParameter(command, "@" + column, value);
-    }
-
-    private static (string Direction, int Score, string SubjectId) ParseCursor(string cursor)
-    {
-        var parts = Cursor.Decode(cursor).Split('|', 3);
-        if (parts.Length != 3 || (parts[0] != "d" && parts[0] != "a") || !int.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var score))
-        {
-            throw new ArgumentException("The cursor is not one this store issued.", nameof(cursor));
-        }
-
-        return (parts[0], score, parts[2]);
     }
 
     private async Task WriteBatchAsync(IReadOnlyList<UpsertRequest> batch)

@@ -4,7 +4,7 @@ using SupplyChainWatch.Api.Tests.Infrastructure;
 
 namespace SupplyChainWatch.Api.Tests;
 
-/// <summary>Issue 14, finding 1: fee reports whose numbers the engine could not compute are refused at the edge, naming the field.</summary>
+/// <summary>Issue 14, finding 1: signals of every kind whose numbers or dates the engine could not use are refused at the edge, naming the field.</summary>
 public sealed class NumericLimitTests : IDisposable
 {
     private readonly ServiceFactory _factory = new();
@@ -58,5 +58,30 @@ public sealed class NumericLimitTests : IDisposable
 
         var risk = (await client.GetJsonAsync("/api/v1/recruiters/rec-limits/risk")).Expect(HttpStatusCode.OK);
         Assert.Empty(risk["quarantined"]!.AsArray());
+    }
+
+    public static TheoryData<string, string, string, string> OutsideTheLimits => new()
+    {
+        // method, path, body, field
+        { "POST", "/api/v1/audits", """{"auditId":"A-lim","supplierId":"sup-lim","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"F","findings":[{"findingId":"F-1","category":"documents","severity":"major","workersAffected":1,"dueDate":"2101-01-01"}]}""", "findings[0].dueDate" },
+        { "POST", "/api/v1/audits", """{"auditId":"A-lim","supplierId":"sup-lim","standard":"smeta","auditType":"initial","startDate":"2026-10-05","endDate":"2026-10-07","auditFirm":"F","findings":[{"findingId":"F-1","category":"documents","severity":"major","workersAffected":10000001}]}""", "findings[0].workersAffected" },
+        { "POST", "/api/v1/audits", """{"auditId":"A-lim","supplierId":"sup-lim","standard":"smeta","auditType":"initial","startDate":"1989-12-31","endDate":"1989-12-31","auditFirm":"F","findings":[{"findingId":"F-1","category":"documents","severity":"major","workersAffected":1}]}""", "endDate" },
+        { "POST", "/api/v1/grievances", """{"grievanceId":"G-lim","supplierId":"sup-lim","receivedAt":"1990-01-01T00:00:00+14:00","channel":"hotline","workersAffected":1,"anonymity":"anonymous","consent":{"shareWithBrand":true,"shareWithNgo":true,"shareWithLawEnforcement":false}}""", "receivedAt" },
+        { "POST", "/api/v1/grievances", """{"grievanceId":"G-lim","supplierId":"sup-lim","receivedAt":"2026-11-01T00:00:00Z","channel":"hotline","workersAffected":2147483647,"anonymity":"anonymous","consent":{"shareWithBrand":true,"shareWithNgo":true,"shareWithLawEnforcement":false}}""", "workersAffected" },
+        { "PUT", "/api/v1/suppliers/sup-lim", """{"name":"S","country":"MY","sector":"apparel","workforce":100000001}""", "workforce" },
+        { "PUT", "/api/v1/suppliers/sup-lim", """{"name":"S","country":"MY","sector":"apparel","migrantWorkerShare":1.0000001}""", "migrantWorkerShare" },
+        { "PUT", "/api/v1/suppliers/sup-lim/recruiters/rec-lim", """{"workforceShare":-0.0000001}""", "workforceShare" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutsideTheLimits))]
+    public async Task A_signal_outside_the_limits_is_400_naming_the_field_and_stores_nothing(string method, string path, string body, string field)
+    {
+        using var client = _factory.CreateClient(SupplyChainWatch.Api.Hosting.Roles.All.ToArray());
+
+        var problem = (await client.SendAsync(new HttpMethod(method), path, body)).Expect(HttpStatusCode.BadRequest);
+
+        Assert.NotNull(problem["errors"]?[field]);
+        (await client.GetJsonAsync("/api/v1/suppliers/sup-lim")).Expect(HttpStatusCode.NotFound);
     }
 }

@@ -243,8 +243,22 @@ public sealed class WebhookTests(WebhookServiceFixture fixture, ITestOutputHelpe
         var refused = await ApiCalls.EventuallyAsync(() => DeliveriesAsync(subscription.Id), d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count >= 1, TimeSpan.FromSeconds(10));
         var attempt = refused[0]!["attempts"]![0]!;
         Assert.Null(attempt["statusCode"]);
-        Assert.Contains("refused", attempt["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("refused_address", attempt["error"]!.GetValue<string>());
         Assert.Empty(receiver.Received);
+    }
+
+    [Fact]
+    public async Task A_failed_attempt_tells_the_subscriber_a_coarse_category_never_the_address_or_port()
+    {
+        var port = FreePort.Next();
+        var subscription = await SubscribeAsync($"http://127.0.0.1:{port}/nobody", ["case.escalated"], new { countries = new[] { "KH" } });
+        await EscalateAsync("coarse-kh-1", "KH");
+
+        var deliveries = await ApiCalls.EventuallyAsync(() => DeliveriesAsync(subscription.Id), d => d.Count == 1 && d[0]!["attempts"]!.AsArray().Count >= 1, TimeSpan.FromSeconds(10));
+        var attempt = deliveries[0]!["attempts"]![0]!;
+
+        Assert.Null(attempt["statusCode"]);
+        Assert.Equal("connection_refused", attempt["error"]!.GetValue<string>());
     }
 
     [Fact]

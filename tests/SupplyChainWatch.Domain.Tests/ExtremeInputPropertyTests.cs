@@ -103,6 +103,13 @@ public sealed class ExtremeInputPropertyTests
                     Assert.Equal(DomainLimits.Check(finding) is not null, quarantined.Contains(finding.SignalId));
                 }
 
+                // The validators refuse exactly what DomainLimits.CheckFields names (EdgeLimitPropertyTests), and the engine
+                // quarantines exactly that: a grievance or finding the API accepted can never be left out later.
+                foreach (var grievance in recruiter.Grievances)
+                {
+                    Assert.Equal(DomainLimits.CheckFields(grievance) is not null, quarantined.Contains(grievance.GrievanceId));
+                }
+
                 quarantinedSome += r.Quarantined.Count > 0 ? 1 : 0;
                 Assert.All(r.Quarantined, q => Assert.False(string.IsNullOrWhiteSpace(q.Reason)));
             }

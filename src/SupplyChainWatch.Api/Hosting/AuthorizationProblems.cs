@@ -55,6 +55,7 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
         return failure switch
         {
             MissingSubjectException => "The bearer token names no subject: it needs a non-empty 'sub' claim identifying the caller.",
+            UnsupportedCriticalHeaderException => "The bearer token has a 'crit' header naming extensions this service does not understand.",
             SecurityTokenExpiredException => "The bearer token has expired.",
             SecurityTokenNotYetValidException => "The bearer token is not valid yet.",
             SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The bearer token's signature does not verify with any key this service trusts.",

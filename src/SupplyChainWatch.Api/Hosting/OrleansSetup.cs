@@ -36,6 +36,14 @@ public static class OrleansSetup
             if (StorageDatabase.ParseProvider(storage.Provider) == StorageProviderKind.Sqlite)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+
+                // Embedded mode is one silo with no clustering: its silo and gateway ports take unauthenticated Orleans
+                // traffic, so they listen on loopback only, never on every interface.
+                silo.Configure<EndpointOptions>(o =>
+                {
+                    o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.SiloPort);
+                    o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.GatewayPort);
+                });
             }
             else
             {

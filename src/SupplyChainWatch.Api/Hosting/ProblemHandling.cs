@@ -83,7 +83,12 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var message = json.Message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "is not a known field";
+            return "is not a known field (names are case-sensitive)";
+        }
+
+        if (message.StartsWith("Duplicate propert", StringComparison.Ordinal))
+        {
+            return Features.Shared.StrictJson.Repeated;
         }
 
         if (message.StartsWith(BoundedStringConverter.TooLongMessage, StringComparison.Ordinal))
@@ -135,6 +140,10 @@ public static class JsonSetup
         json.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         json.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         json.MaxDepth = 32;
+        // A repeated property, or one in another case ("AuditId" beside "auditId"), is refused rather than guessed at:
+        // two parsers reading one body must never see two different requests.
+        json.AllowDuplicateProperties = false;
+        json.PropertyNameCaseInsensitive = false;
         json.Converters.Add(new BoundedStringConverter());
     }
 }

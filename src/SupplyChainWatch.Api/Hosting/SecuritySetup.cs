@@ -30,6 +30,11 @@ public static class SecuritySetup
 {
     public const string CorsOriginsKey = "Cors:AllowedOrigins";
 
+    /// <summary>How far a token's lifetime may be off this service's clock (the handler's default is 5 minutes).</summary>
+    public const string ClockSkewKey = "Authentication:Schemes:Bearer:ClockSkew";
+
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
+
     public static WebApplicationBuilder AddSupplyChainWatchSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -38,8 +43,11 @@ public static class SecuritySetup
         // section `dotnet user-jwts` writes and any OpenID Connect provider's settings go into. Nothing configured means
         // no token validates: the service fails closed.
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        var configuration = builder.Configuration;
         services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
         {
+            options.TokenValidationParameters.ClockSkew = configuration.GetValue(ClockSkewKey, DefaultClockSkew);
+
             // Roles arrive as "role" (user-jwts) or "roles" (most providers); both map to ClaimTypes.Role on the way in.
             options.TokenValidationParameters.RoleClaimType = ClaimTypes.Role;
             options.TokenValidationParameters.NameClaimType = ClaimTypes.NameIdentifier;
@@ -53,6 +61,12 @@ public static class SecuritySetup
                 if (context.Principal is { } principal && !HasSubject(principal))
                 {
                     context.Fail(new MissingSubjectException());
+                }
+                else if (context.SecurityToken is Microsoft.IdentityModel.JsonWebTokens.JsonWebToken token && token.TryGetHeaderValue<object>("crit", out _))
+                {
+                    // RFC 7515 4.1.11: a recipient must refuse a token whose "crit" names extensions it does not
+                    // understand; this service understands none, so any "crit" is refused.
+                    context.Fail(new UnsupportedCriticalHeaderException());
                 }
             };
         });
@@ -147,6 +161,25 @@ public static class SecuritySetup
         var subject = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
         var issuer = user.FindFirst(ClaimTypes.NameIdentifier)?.Issuer;
         return issuer is null or ClaimsIdentity.DefaultIssuer ? subject : $"{subject} ({issuer})";
+    }
+}
+
+/// <summary>A token with a <c>crit</c> header (extensions this service does not understand); answered 401 with its own reason.</summary>
+public sealed class UnsupportedCriticalHeaderException : Microsoft.IdentityModel.Tokens.SecurityTokenValidationException
+{
+    public UnsupportedCriticalHeaderException()
+        : base("The token has a crit header.")
+    {
+    }
+
+    public UnsupportedCriticalHeaderException(string message)
+        : base(message)
+    {
+    }
+
+    public UnsupportedCriticalHeaderException(string message, Exception innerException)
+        : base(message, innerException)
+    {
     }
 }
 

@@ -174,7 +174,8 @@ public sealed partial class WebhookDispatcher(
                 };
                 if (!response.IsSuccessStatusCode)
                 {
-                    error = $"HTTP {status}";
+                    // The status code is recorded beside it; the body the receiver sent is never stored.
+                    error = DeliveryErrors.HttpStatus;
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -184,11 +185,11 @@ public sealed partial class WebhookDispatcher(
             }
             catch (OperationCanceledException)
             {
-                error = $"timeout after {_options.RequestTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s";
+                error = DeliveryErrors.Timeout;
             }
             catch (HttpRequestException ex)
             {
-                error = FindRefusal(ex) ?? $"{ex.HttpRequestError}: {ex.Message}";
+                error = DeliveryErrors.Classify(ex);
             }
         }
 
@@ -234,19 +235,6 @@ public sealed partial class WebhookDispatcher(
         }
 
         return new DeliveryOutcome(delivery.Id, delivery.SubscriptionId, attempt, WebhookDeliveryStatus.Pending, store.Time.GetUtcNow() + delay, null);
-    }
-
-    private static string? FindRefusal(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is WebhookTargetRefusedException)
-            {
-                return ex.Message;
-            }
-        }
-
-        return null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming due webhook deliveries failed; retrying at the next poll.")]

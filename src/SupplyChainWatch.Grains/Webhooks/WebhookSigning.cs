@@ -36,13 +36,26 @@ public static class WebhookSigning
 }
 
 /// <summary>
-/// Who owns a subscription: the caller's user id (NameIdentifier or <c>sub</c>), or "anonymous" while the API has no
-/// authentication. Every subscription and delivery query filters by it, so an NGO only ever sees its own.
+/// Who owns a subscription: the issuer that vouches for the caller and the caller's user id (NameIdentifier or
+/// <c>sub</c>) together, so two identity providers' users with the same <c>sub</c> are two owners. Both parts are
+/// percent-encoded and joined by a space (which encoding never produces), so no two pairs share a key. Every
+/// subscription and delivery query filters by it, so an NGO only ever sees its own.
 /// </summary>
 public static class WebhookOwner
 {
-    public const string Anonymous = "anonymous";
+    public static string Of(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var subject = user.FindFirst(ClaimTypes.NameIdentifier) ?? user.FindFirst("sub");
+        if (subject is null || string.IsNullOrWhiteSpace(subject.Value))
+        {
+            // The authentication handler refuses sub-less tokens before any endpoint runs; reaching here is a bug.
+            throw new InvalidOperationException("A webhook owner needs an authenticated caller with a subject.");
+        }
 
-    public static string Of(ClaimsPrincipal? user) =>
-        user?.FindFirstValue(ClaimTypes.NameIdentifier) ?? user?.FindFirstValue("sub") ?? Anonymous;
+        var issuer = user.FindFirstValue("iss") ?? subject.Issuer;
+        return Key(issuer, subject.Value);
+    }
+
+    public static string Key(string issuer, string subject) => Uri.EscapeDataString(issuer) + " " + Uri.EscapeDataString(subject);
 }

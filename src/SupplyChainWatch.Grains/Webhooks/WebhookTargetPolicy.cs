@@ -17,16 +17,6 @@ namespace SupplyChainWatch.Grains.Webhooks;
 /// </summary>
 public sealed class WebhookTargetPolicy(IOptions<WebhookOptions> options)
 {
-    private static readonly (IPAddress Network, int PrefixLength)[] RefusedNetworks =
-    [
-        (IPAddress.Parse("0.0.0.0"), 8), (IPAddress.Parse("10.0.0.0"), 8), (IPAddress.Parse("100.64.0.0"), 10),
-        (IPAddress.Parse("127.0.0.0"), 8), (IPAddress.Parse("169.254.0.0"), 16), (IPAddress.Parse("172.16.0.0"), 12),
-        (IPAddress.Parse("192.0.0.0"), 24), (IPAddress.Parse("192.168.0.0"), 16), (IPAddress.Parse("198.18.0.0"), 15),
-        (IPAddress.Parse("224.0.0.0"), 4), (IPAddress.Parse("240.0.0.0"), 4),
-        (IPAddress.Parse("::"), 128), (IPAddress.Parse("::1"), 128), (IPAddress.Parse("fc00::"), 7), (IPAddress.Parse("fe80::"), 10),
-        (IPAddress.Parse("ff00::"), 8), (IPAddress.Parse("64:ff9b::"), 96), (IPAddress.Parse("2001:db8::"), 32),
-    ];
-
     private readonly WebhookOptions _options = options.Value;
 
     /// <summary>Null when the URL may be subscribed, else why not.</summary>
@@ -54,32 +44,14 @@ public sealed class WebhookTargetPolicy(IOptions<WebhookOptions> options)
 
         if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var address) && IsRefused(address) && !IsListed(_options.AllowPrivateHosts, uri))
         {
-            return "must not target a loopback, private, link-local or metadata address";
+            return "must not target a loopback, private, link-local, metadata or other non-global address, nor this host";
         }
 
         return null;
     }
 
-    /// <summary>Loopback, private, shared, link-local (incl. 169.254.169.254 metadata), multicast, reserved, unspecified.</summary>
-    public static bool IsRefused(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        var bytes = address.GetAddressBytes();
-        foreach (var (network, prefix) in RefusedNetworks)
-        {
-            if (network.AddressFamily == address.AddressFamily && InNetwork(bytes, network.GetAddressBytes(), prefix))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    /// <summary>Not globally reachable, or this host's own address: see <see cref="SpecialPurposeAddresses"/>.</summary>
+    public static bool IsRefused(IPAddress address) => SpecialPurposeAddresses.IsRefused(address);
 
     /// <summary>The delivery client's connect step: resolve, refuse internal addresses of hosts not allow-listed, dial.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
@@ -93,7 +65,8 @@ public sealed class WebhookTargetPolicy(IOptions<WebhookOptions> options)
         var allowed = addresses.Where(a => allowPrivate || !IsRefused(a)).ToArray();
         if (allowed.Length == 0)
         {
-            throw new WebhookTargetRefusedException($"refused: {host} resolves to {string.Join(", ", addresses.Select(a => a.ToString()))}, a loopback, private, link-local or metadata address");
+            // The addresses stay out of the message: it is shown to the subscriber, who must not learn internal DNS answers.
+            throw new WebhookTargetRefusedException("every address of the target host is non-global or this host's own");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -111,21 +84,6 @@ public sealed class WebhookTargetPolicy(IOptions<WebhookOptions> options)
 
     private static bool IsListed(string[] hosts, Uri uri) => hosts.Contains(uri.IdnHost.Trim('[', ']'), StringComparer.OrdinalIgnoreCase) ||
         hosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase);
-
-    private static bool InNetwork(byte[] address, byte[] network, int prefix)
-    {
-        for (var bit = 0; bit < prefix; bit += 8)
-        {
-            var bits = Math.Min(8, prefix - bit);
-            var mask = (byte)(0xFF << (8 - bits));
-            if ((address[bit / 8] & mask) != (network[bit / 8] & mask))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
 
 /// <summary>A delivery target that resolved only to addresses the policy refuses.</summary>

@@ -28,7 +28,7 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
         {
             status = validation.Enum<FindingStatus>("status", request.Body!.Status, required: true);
             validation.RequiredValue("on", request.Body.On);
-            validation.NotBefore1990("on", request.Body.On);
+            validation.Date("on", request.Body.On);
             validation.NotInFuture("on", request.Body.On, clock.Today);
         }
 

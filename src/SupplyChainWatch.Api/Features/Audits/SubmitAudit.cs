@@ -101,7 +101,8 @@ public static class SubmitAuditValidator
         var auditType = validation.Enum<AuditType>("auditType", body.AuditType, required: true);
         validation.RequiredValue("startDate", body.StartDate);
         validation.RequiredValue("endDate", body.EndDate);
-        validation.NotBefore1990("startDate", body.StartDate);
+        validation.Date("startDate", body.StartDate);
+        validation.Date("endDate", body.EndDate);
         validation.NotInFuture("startDate", body.StartDate, today);
         validation.NotInFuture("endDate", body.EndDate, today);
         if (body.StartDate is { } start && body.EndDate is { } end && end < start)
@@ -137,19 +138,28 @@ public static class SubmitAuditValidator
             var indicators = Indicators.Validate($"{field}.indicators", finding.Indicators, validation);
             if (validation.RequiredValue($"{field}.workersAffected", finding.WorkersAffected))
             {
-                validation.Range($"{field}.workersAffected", finding.WorkersAffected, 0, 10_000_000);
+                validation.Workers($"{field}.workersAffected", finding.WorkersAffected);
             }
 
             var evidence = validation.Enum<EvidenceStatus>($"{field}.evidenceStatus", finding.EvidenceStatus, required: false) ?? EvidenceStatus.Verified;
             var status = validation.Enum<FindingStatus>($"{field}.status", finding.Status, required: false) ?? FindingStatus.Open;
-            validation.NotBefore1990($"{field}.dueDate", finding.DueDate);
+            validation.Date($"{field}.dueDate", finding.DueDate);
             validation.OptionalId($"{field}.caseRef", finding.CaseRef);
             if (validation.IsValid)
             {
-                findings.Add(new AuditFinding(
+                var accepted = new AuditFinding(
                     body.AuditId!, finding.FindingId!, standard!.Value, auditType!.Value, body.StartDate!.Value, body.EndDate!.Value,
                     category!.Value, severity!.Value, indicators, finding.WorkersAffected!.Value, evidence, status,
-                    status == FindingStatus.Open ? null : body.EndDate, finding.DueDate, finding.CaseRef));
+                    status == FindingStatus.Open ? null : body.EndDate, finding.DueDate, finding.CaseRef);
+
+                // The engine's own check, last: what it would quarantine is refused here (the audit's dates are top-level fields).
+                if (DomainLimits.CheckFields(accepted) is { } failure)
+                {
+                    validation.Add(failure.Field is "startDate" or "endDate" ? failure.Field : $"{field}.{failure.Field}", failure.Reason);
+                    continue;
+                }
+
+                findings.Add(accepted);
             }
         }
 

@@ -43,7 +43,10 @@ public sealed class ListEscalationsHandler(IEscalationStore escalations) : IRequ
             validation.Add("limit", "must be between 1 and 500");
         }
 
-        validation.Text("cursor", request.Cursor, 512, required: false);
+        if (request.Cursor is not null && !Cursor.TryReadEscalationPage(request.Cursor, out _))
+        {
+            validation.Add("cursor", Cursor.Rule);
+        }
         if (!validation.IsValid)
         {
             return CommandResult<EscalationListView>.From(validation);

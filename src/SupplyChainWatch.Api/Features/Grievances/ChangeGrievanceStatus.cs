@@ -36,7 +36,7 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
             }
 
             validation.RequiredValue("on", request.Body.On);
-            validation.NotBefore1990("on", request.Body.On);
+            validation.Date("on", request.Body.On);
             validation.NotInFuture("on", request.Body.On, clock.Today);
             outcome = validation.Enum<GrievanceOutcome>("outcome", request.Body.Outcome, required: false);
             if ((outcome is not null || request.Body.Verified is not null) && status is not (GrievanceStatus.Resolved or GrievanceStatus.Closed or null))

@@ -134,7 +134,10 @@ public static class SubmitGrievanceValidator
         if (validation.RequiredValue("receivedAt", body.ReceivedAt))
         {
             validation.NotInFuture("receivedAt", body.ReceivedAt, now);
-            validation.NotBefore1990("receivedAt", DateOnly.FromDateTime(body.ReceivedAt!.Value.UtcDateTime));
+            if (!DomainLimits.IsInstant(body.ReceivedAt!.Value))
+            {
+                validation.Add("receivedAt", DomainLimits.DateRule);
+            }
         }
 
         validation.Text("channel", body.Channel, 100, required: true);
@@ -151,12 +154,12 @@ public static class SubmitGrievanceValidator
 
         if (validation.RequiredValue("workersAffected", body.WorkersAffected))
         {
-            validation.Range("workersAffected", body.WorkersAffected, 0, 10_000_000);
+            validation.Workers("workersAffected", body.WorkersAffected);
         }
 
         var evidence = validation.Enum<EvidenceStatus>("evidenceStatus", body.EvidenceStatus, required: false) ?? EvidenceStatus.Alleged;
         validation.Enum<Anonymity>("anonymity", body.Anonymity, required: true);
-        validation.Text("narrative", body.Narrative, 20_000, required: false);
+        validation.Text("narrative", body.Narrative, 20_000, required: false, prose: true);
         validation.Text("reporterContact", body.ReporterContact, 500, required: false);
         if (validation.Required("consent", body.Consent))
         {
@@ -171,9 +174,18 @@ public static class SubmitGrievanceValidator
             return null;
         }
 
-        return new Grievance(
+        var grievance = new Grievance(
             body.GrievanceId!, body.ReceivedAt!.Value, allegations, categories, body.WorkersAffected!.Value, evidence,
             body.ImminentDanger ?? false, body.ChildInvolved ?? false, GrievanceStatus.Received, null, null, null, false, body.CaseRef);
+
+        // The engine's own check, last: what it would quarantine is refused here.
+        if (DomainLimits.CheckFields(grievance) is { } failure)
+        {
+            validation.Add(failure.Field, failure.Reason);
+            return null;
+        }
+
+        return grievance;
     }
 }
 

@@ -104,7 +104,7 @@ public static class SubmitFeeReportValidator
         validation.Country("originCountry", body.OriginCountry, required: true);
         validation.Country("destinationCountry", body.DestinationCountry, required: true);
         validation.RequiredValue("recruitedOn", body.RecruitedOn);
-        validation.NotBefore1990("recruitedOn", body.RecruitedOn);
+        validation.Date("recruitedOn", body.RecruitedOn);
         validation.NotInFuture("recruitedOn", body.RecruitedOn, today);
 
         if (body.FxRatesToUsd is not null)
@@ -174,7 +174,7 @@ public static class SubmitFeeReportValidator
                 validation.Add("reimbursement.amount", DomainLimits.AmountRule);
             }
 
-            validation.NotBefore1990("reimbursement.on", r.On);
+            validation.Date("reimbursement.on", r.On);
             validation.NotInFuture("reimbursement.on", r.On, today);
             if (status is ReimbursementStatus.Partial or ReimbursementStatus.Full)
             {

@@ -41,6 +41,12 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             return CommandResult<VerificationView>.From(validation);
         }
 
+        StrictJson.Check(package, validation);
+        if (!validation.IsValid)
+        {
+            return CommandResult<VerificationView>.From(validation);
+        }
+
         var referralId = Text(package, "referralId", validation);
         var subjectId = Text(package, "subjectId", validation);
         if (referralId is not null)
@@ -87,8 +93,17 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             return CommandResult<VerificationView>.From(validation);
         }
 
+        // Only a package that was built is checked, against the subject it was built for: a caller cannot make the service
+        // read another subject's log (and learn whether it exists, or how many rows it has) by editing subjectId or the
+        // referralId. An unknown package is the same 404 whatever else the body says.
+        if (await store.GetAsync(referralId!, cancellationToken) is not { } stored)
+        {
+            return new CommandResult<VerificationView>.NotFound($"No referral package '{referralId}' exists.");
+        }
+
+        subjectId = stored.SubjectId;
         var problems = new List<VerificationProblem>();
-        var rows = (await evidenceLog.ReadSubjectAsync(subjectId!, 0, cancellationToken)).ToDictionary(r => r.SubjectSeq);
+        var rows = (await evidenceLog.ReadSubjectAsync(subjectId, 0, cancellationToken)).ToDictionary(r => r.SubjectSeq);
         for (var i = 0; i < items.Count; i++)
         {
             var (item, seq) = items[i];
@@ -105,7 +120,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             Compare(problems, seq, $"{at}.previousHash", item, "previousHash", row.PreviousHash);
             Compare(problems, seq, $"{at}.rowHash", item, "rowHash", row.RowHash);
             var contentHash = Value(item, "contentHash");
-            var recomputedRow = EvidenceHashing.RowHash(Value(item, "previousHash") ?? string.Empty, subjectId!, seq, Value(item, "idempotencyKey") ?? string.Empty,
+            var recomputedRow = EvidenceHashing.RowHash(Value(item, "previousHash") ?? string.Empty, subjectId, seq, Value(item, "idempotencyKey") ?? string.Empty,
                 Value(item, "kind") ?? string.Empty, contentHash ?? string.Empty);
             if (recomputedRow != Value(item, "rowHash"))
             {
@@ -125,7 +140,7 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             }
         }
 
-        var chain = await evidenceLog.VerifyChainAsync(subjectId!, cancellationToken);
+        var chain = await evidenceLog.VerifyChainAsync(subjectId, cancellationToken);
         var chainValid = chain.Valid && rows.TryGetValue(headSeq!.Value, out var headRow) && headRow.RowHash == headHash;
         if (!chain.Valid)
         {
@@ -136,19 +151,12 @@ public sealed class VerifyReferralHandler(IEvidenceLog evidenceLog, SqlReferralS
             problems.Add(new VerificationProblem(headSeq, "chainHead", "is not a row of the subject's hash chain"));
         }
 
-        if (await store.GetAsync(referralId!, cancellationToken) is not { } stored)
+        var built = ReferralRules.WithholdConfidentialDigests(JsonNode.Parse(stored.PackageJson)!.AsObject());
+        foreach (var name in built.Select(p => p.Key).Union(package.Select(p => p.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            problems.Add(new VerificationProblem(null, "referralId", "no package with this id was built"));
-        }
-        else
-        {
-            var built = ReferralRules.WithholdConfidentialDigests(JsonNode.Parse(stored.PackageJson)!.AsObject());
-            foreach (var name in built.Select(p => p.Key).Union(package.Select(p => p.Key), StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            if (!SameValue(built[name], package[name]))
             {
-                if (!SameValue(built[name], package[name]))
-                {
-                    problems.Add(new VerificationProblem(null, name, "differs from the package as it was built"));
-                }
+                problems.Add(new VerificationProblem(null, name, "differs from the package as it was built"));
             }
         }
 

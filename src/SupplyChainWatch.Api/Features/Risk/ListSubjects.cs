@@ -63,7 +63,10 @@ public sealed class ListSubjectsHandler(IReadModelStore readModel) : IRequestHan
             validation.Add("limit", $"must be between 1 and {MaxLimit}");
         }
 
-        validation.Text("cursor", request.Cursor, 512, required: false);
+        if (request.Cursor is not null && !Cursor.TryReadSubjectPage(request.Cursor, descending: request.Sort != "score", out _, out _))
+        {
+            validation.Add("cursor", Cursor.Rule);
+        }
         if (request.Profile is not null and not "missing" and not "present")
         {
             validation.Add("profile", "must be 'missing' (subjects known only from evidence, such as a mistyped id) or 'present'");

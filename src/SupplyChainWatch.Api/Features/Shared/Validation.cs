@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SupplyChainWatch.Contracts;
+using SupplyChainWatch.Domain;
 
 namespace SupplyChainWatch.Api.Features.Shared;
 
@@ -114,8 +115,12 @@ public sealed class Validation
         }
     }
 
-    /// <summary>Free text: bounded length and no control characters (they end up in logs and UIs).</summary>
-    public void Text(string field, string? value, int maxLength, bool required)
+    /// <summary>
+    /// Free text: bounded length, no control characters (they end up in logs and UIs) and no bidirectional or zero-width
+    /// controls, except in <paramref name="prose"/> (a worker's own account, in any script, where marks such as U+200F
+    /// or U+200C are part of writing it).
+    /// </summary>
+    public void Text(string field, string? value, int maxLength, bool required, bool prose = false)
     {
         if (value is null)
         {
@@ -141,6 +146,31 @@ public sealed class Validation
         {
             Add(field, "must not contain control characters");
         }
+
+        if (!prose && HasInvisibleFormatting(value))
+        {
+            Add(field, InvisibleFormattingRule);
+        }
+    }
+
+    public const string InvisibleFormattingRule = "must not contain bidirectional or zero-width control characters (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069, U+FEFF, U+061C)";
+
+    /// <summary>
+    /// Bidirectional overrides and isolates, zero-width characters and the byte-order mark: in a name, id or short text
+    /// they only serve to make one string look like another (or reorder what a reader sees), so they are refused.
+    /// </summary>
+    public static bool HasInvisibleFormatting(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var c in value)
+        {
+            if (c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\uFEFF' or '\u061C')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>An ISO 3166-1 alpha-2 country code, upper case.</summary>
@@ -203,14 +233,6 @@ public sealed class Validation
         return null;
     }
 
-    public void Range(string field, double? value, double min, double max)
-    {
-        if (value is { } number && (double.IsNaN(number) || number < min || number > max))
-        {
-            Add(field, $"must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}");
-        }
-    }
-
     public void NotInFuture(string field, DateOnly? value, DateOnly today)
     {
         if (value is { } date && date > today)
@@ -230,7 +252,8 @@ public sealed class Validation
 
     /// <summary>
     /// An optional ISO 8601 instant from the query string (an offset or Z, or UTC assumed). Unreadable values and instants
-    /// before 1990 (typing mistakes, and 0001-01-01 would overflow the decay arithmetic) are errors naming the field.
+    /// outside <see cref="DomainLimits"/> (0001-01-01 and 9999-12-31 would overflow the decay and deadline arithmetic) are
+    /// errors naming the field.
     /// </summary>
     public DateTimeOffset? OptionalInstant(string field, string? value)
     {
@@ -245,21 +268,39 @@ public sealed class Validation
             return null;
         }
 
-        if (instant.UtcDateTime.Year < 1990)
+        if (!DomainLimits.IsInstant(instant))
         {
-            Add(field, "must not be before 1990-01-01");
+            Add(field, DomainLimits.DateRule);
             return null;
         }
 
         return instant;
     }
 
-    /// <summary>Dates before this are typing mistakes, not history.</summary>
-    public void NotBefore1990(string field, DateOnly? value)
+    /// <summary>An optional date inside <see cref="DomainLimits"/> (1990-01-01 to 2100-12-31): what the engine can use.</summary>
+    public void Date(string field, DateOnly? value)
     {
-        if (value is { } date && date.Year < 1990)
+        if (value is { } date && !DomainLimits.IsDate(date))
         {
-            Add(field, "must not be before 1990-01-01");
+            Add(field, DomainLimits.DateRule);
+        }
+    }
+
+    /// <summary>A number of workers affected inside <see cref="DomainLimits"/>.</summary>
+    public void Workers(string field, int? value)
+    {
+        if (value is { } workers && !DomainLimits.IsWorkers(workers))
+        {
+            Add(field, DomainLimits.WorkersRule);
+        }
+    }
+
+    /// <summary>An optional share of a workforce (0–1) inside <see cref="DomainLimits"/>.</summary>
+    public void Share(string field, double? value)
+    {
+        if (value is { } share && !DomainLimits.IsShare(share))
+        {
+            Add(field, DomainLimits.ShareRule);
         }
     }
 

@@ -133,16 +133,28 @@ public static class ImportLineValidator
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isKind = reader.ValueTextEquals("kind"u8);
-            var isId = reader.ValueTextEquals("auditId"u8) || reader.ValueTextEquals("grievanceId"u8) || reader.ValueTextEquals("reportId"u8);
+            var idField = reader.ValueTextEquals("auditId"u8) ? "auditId"
+                : reader.ValueTextEquals("grievanceId"u8) ? "grievanceId"
+                : reader.ValueTextEquals("reportId"u8) ? "reportId"
+                : null;
             reader.Read();
             if (isKind)
             {
                 kindSeen = true;
-                kind = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                kind = reader.TokenType == JsonTokenType.String ? StrictJson.TryGetString(ref reader, "kind", validation) : null;
+                if (kind is null && validation.Errors.ContainsKey("kind"))
+                {
+                    return null;
+                }
             }
-            else if (isId && reader.TokenType == JsonTokenType.String)
+            else if (idField is not null && reader.TokenType == JsonTokenType.String)
             {
-                id = reader.GetString();
+                // An id that is not text (a lone surrogate, invalid UTF-8) is the line's error; it is not echoed.
+                id = StrictJson.TryGetString(ref reader, idField, validation);
+                if (id is null)
+                {
+                    return null;
+                }
             }
 
             reader.Skip();

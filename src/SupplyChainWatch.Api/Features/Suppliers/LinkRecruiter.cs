@@ -20,7 +20,7 @@ public sealed class LinkRecruiterHandler(IGrainFactory grains) : IRequestHandler
         validation.Id("recruiterId", request.RecruiterId);
         if (validation.Required("body", request.Body) && validation.RequiredValue("workforceShare", request.Body!.WorkforceShare))
         {
-            validation.Range("workforceShare", request.Body.WorkforceShare, 0, 1);
+            validation.Share("workforceShare", request.Body.WorkforceShare);
         }
 
         if (!validation.IsValid)

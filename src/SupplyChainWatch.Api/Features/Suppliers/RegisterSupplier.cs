@@ -76,22 +76,32 @@ public static class RegisterSupplierValidator
         validation.Text("name", body.Name, 200, required: true);
         validation.Country("country", body.Country, required: true);
         var sector = validation.Enum<Sector>("sector", body.Sector, required: true);
-        if (body.Workforce is < 0 or > 10_000_000)
+        if (body.Workforce is { } workforce && !DomainLimits.IsWorkforce(workforce))
         {
-            validation.Add("workforce", "must be between 0 and 10000000");
+            validation.Add("workforce", DomainLimits.WorkforceRule);
         }
 
-        validation.Range("migrantWorkerShare", body.MigrantWorkerShare, 0, 1);
-        validation.Range("agencyWorkerShare", body.AgencyWorkerShare, 0, 1);
+        validation.Share("migrantWorkerShare", body.MigrantWorkerShare);
+        validation.Share("agencyWorkerShare", body.AgencyWorkerShare);
         validation.MaxItems("products", body.Products, 100);
         for (var i = 0; i < (body.Products?.Count ?? 0); i++)
         {
             validation.Text($"products[{i}]", body.Products![i], 100, required: true);
         }
 
-        return validation.IsValid
-            ? new SupplierProfile(body.Name, body.Country, sector, body.Workforce, body.MigrantWorkerShare ?? 0, body.AgencyWorkerShare ?? 0, body.Products ?? [])
-            : null;
+        if (!validation.IsValid)
+        {
+            return null;
+        }
+
+        var profile = new SupplierProfile(body.Name, body.Country, sector, body.Workforce, body.MigrantWorkerShare ?? 0, body.AgencyWorkerShare ?? 0, body.Products ?? []);
+        if (DomainLimits.CheckFields(profile) is { } failure)
+        {
+            validation.Add(failure.Field, failure.Reason);
+            return null;
+        }
+
+        return profile;
     }
 }
 

@@ -9,7 +9,7 @@ namespace SupplyChainWatch.Api.Features.Webhooks;
 /// <param name="StatusCode">The receiver's HTTP status; absent when there was no answer. <example>503</example></param>
 /// <param name="LatencyMs">Milliseconds until the answer (or the failure). <example>182</example></param>
 /// <param name="Outcome">delivered, failed or gone (410). <example>failed</example></param>
-/// <param name="Error">What went wrong. <example>HTTP 503</example></param>
+/// <param name="Error">What went wrong, as a category only (never addresses, ports or DNS answers): dns_failure, connection_refused, connection_failed, timeout, tls_error, http_status, refused_address or protocol_error. <example>http_status</example></param>
 public sealed record AttemptView(DateTimeOffset AttemptedAt, int? StatusCode, long LatencyMs, string Outcome, string? Error);
 
 /// <summary>One event for one subscription, with every attempt.</summary>

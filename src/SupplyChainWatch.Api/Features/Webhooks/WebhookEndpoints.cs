@@ -29,7 +29,7 @@ public static class WebhookEndpoints
                 (await mediator.Send(new CreateSubscription(WebhookOwner.Of(user), body), ct)).ToHttp(v => $"/api/v1/webhooks/subscriptions/{v.Subscription.Id}"))
             .WithName("CreateWebhookSubscription")
             .WithSummary("Subscribe a URL to escalation events")
-            .WithDescription("Returns the signing secret (whsec_…) once. Deliveries follow the Standard Webhooks specification: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256 over id.timestamp.body). Targets must be https (http only for configured hosts); loopback, private, link-local and metadata addresses are refused.");
+            .WithDescription("Returns the signing secret (whsec_…) once. Deliveries follow the Standard Webhooks specification: webhook-id, webhook-timestamp, webhook-signature (v1, HMAC-SHA256 over id.timestamp.body). Targets must be https (http only for configured hosts); every address that is not globally reachable (IANA special-purpose registries) and the host's own addresses are refused.");
 
         group.MapGet("/subscriptions", async (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ListSubscriptions(WebhookOwner.Of(user)), ct)).ToHttp())
@@ -67,7 +67,7 @@ public static class WebhookEndpoints
                 (await mediator.Send(new ListDeliveries(WebhookOwner.Of(user), subscriptionId, status, limit), ct)).ToHttp())
             .WithName("ListWebhookDeliveries")
             .WithSummary("Deliveries of a subscription with every attempt")
-            .WithDescription("Each attempt's HTTP status, latency and error. status=dead lists the dead letters (every attempt failed, or the receiver answered 410).");
+            .WithDescription("Each attempt's HTTP status, latency and error category. status=dead lists the dead letters (every attempt failed, or the receiver answered 410).");
 
         group.MapPost("/deliveries/{deliveryId}/replay", async (string deliveryId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
                 (await mediator.Send(new ReplayDelivery(WebhookOwner.Of(user), deliveryId), ct)).ToHttp())
