@@ -165,7 +165,7 @@ public sealed class ReadinessTests
     {
         var log = new FaultySubjectLog("sup:rd-degraded");
         await using var factory = new ServiceFactory { ConfigureServices = log.Install };
-        factory.Settings["Health:SubjectFailureStatus"] = "Degraded";
+        factory.Settings["Health:FailureStatus:subjects"] = "Degraded";
         using var client = factory.CreateClient();
 
         (await client.GetJsonAsync("/api/v1/suppliers/rd-degraded/risk")).Expect(HttpStatusCode.InternalServerError);

@@ -19,20 +19,24 @@ public static class ReadinessChecks
     public const string WebhookDispatcher = "webhook-dispatcher";
     public const string Subjects = "subjects";
 
-    /// <summary>What a failing subject makes of the <c>subjects</c> entry: <c>Unhealthy</c> (503) or <c>Degraded</c> (200).</summary>
-    public const string SubjectFailureStatusKey = "Health:SubjectFailureStatus";
+    /// <summary>
+    /// <c>Health:FailureStatus:{entry}</c>: what a failed entry reports, <c>Unhealthy</c> (503, the default) or
+    /// <c>Degraded</c> (200, listed as degraded). For the cluster-wide conditions (<c>webhook-dispatcher</c> reads the one
+    /// shared outbox, a failing subject is one bad subject) an operator may prefer the silo to stay in the balancer.
+    /// </summary>
+    public const string FailureStatusSection = "Health:FailureStatus";
 
     // Longer than any of them should take; a store that does not answer in time is reported as not answering.
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddSupplyChainWatchReadiness(this IServiceCollection services, IConfiguration configuration)
     {
-        var subjectFailure = configuration.GetValue(SubjectFailureStatusKey, HealthStatus.Unhealthy);
+        HealthStatus FailureStatus(string entry) => configuration.GetValue($"{FailureStatusSection}:{entry}", HealthStatus.Unhealthy);
         services.AddHealthChecks()
-            .AddCheck<SiloReadiness>(Silo, HealthStatus.Unhealthy, [Tag], CheckTimeout)
-            .AddCheck<StoreReadiness>(Store, HealthStatus.Unhealthy, [Tag], CheckTimeout)
-            .AddCheck<WebhookDispatcherReadiness>(WebhookDispatcher, HealthStatus.Unhealthy, [Tag], CheckTimeout)
-            .Add(new HealthCheckRegistration(Subjects, sp => new SubjectsReadiness(sp.GetRequiredService<SubjectFailures>(), subjectFailure), subjectFailure, [Tag], CheckTimeout));
+            .AddCheck<SiloReadiness>(Silo, FailureStatus(Silo), [Tag], CheckTimeout)
+            .AddCheck<StoreReadiness>(Store, FailureStatus(Store), [Tag], CheckTimeout)
+            .AddCheck<WebhookDispatcherReadiness>(WebhookDispatcher, FailureStatus(WebhookDispatcher), [Tag], CheckTimeout)
+            .AddCheck<SubjectsReadiness>(Subjects, FailureStatus(Subjects), [Tag], CheckTimeout);
         return services;
     }
 
@@ -139,7 +143,7 @@ internal sealed class WebhookDispatcherReadiness(SqlWebhookStore store, WebhookD
 }
 
 /// <summary><c>subjects</c>: no subject's last activation or evaluation on this silo threw (<see cref="SubjectFailures"/>).</summary>
-internal sealed class SubjectsReadiness(SubjectFailures failures, HealthStatus failureStatus) : IHealthCheck
+internal sealed class SubjectsReadiness(SubjectFailures failures) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -150,7 +154,7 @@ internal sealed class SubjectsReadiness(SubjectFailures failures, HealthStatus f
         }
 
         var byStage = string.Join(", ", failing.GroupBy(f => f.Stage).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}: {g.Count()}"));
-        return Task.FromResult(new HealthCheckResult(failureStatus,
+        return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus,
             $"{failing.Count} subject(s) failing on this silo ({byStage}); each is logged with its id (categories SupplyChainWatch.Grains.Subjects.*) and counted in scw.subjects.failed."));
     }
 }
