@@ -32,6 +32,7 @@ builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetim
 builder.Services.AddSingleton<EvidenceSubmitter>();
 builder.Services.AddSingleton<RescoreJobs>();
 builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddSupplyChainWatchReadiness(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDefaults.Customize);

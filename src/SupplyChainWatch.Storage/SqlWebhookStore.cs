@@ -31,6 +31,12 @@ public sealed class SqlWebhookStore : IAsyncDisposable
     /// <summary>Key of the <see cref="IConfidentialTextProtector"/> service that encrypts signing secrets at rest.</summary>
     public const string SecretProtectorKey = "webhook-secrets";
 
+    /// <summary>
+    /// Key of an optional <see cref="TimeProvider"/> service the store (and so the dispatcher and its readiness entry)
+    /// keeps time with; without one, the system clock. Tests register a controllable clock under it.
+    /// </summary>
+    public const string ClockKey = "webhook-clock";
+
     /// <param name="database">The store.</param>
     /// <param name="secretProtector">Encrypts signing secrets before they are written and decrypts them when read.</param>
     /// <param name="time">Wall clock.</param>
@@ -330,6 +336,22 @@ public sealed class SqlWebhookStore : IAsyncDisposable
             "WHERE d.status = 'pending' AND s.enabled = 1 AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until < @now) LIMIT 1;");
         StorageDatabase.AddParameter(command, "@now", _database.TimestampParameter(now));
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>
+    /// When the longest-waiting due delivery of an enabled subscription became due (null when none is due), leased or
+    /// not: a row that stays due for long means the dispatchers are stuck or far behind.
+    /// </summary>
+    public async Task<DateTimeOffset?> OldestDueAsync(CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            "SELECT d.next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id " +
+            "WHERE d.status = 'pending' AND s.enabled = 1 AND d.next_attempt_at <= @now ORDER BY d.next_attempt_at LIMIT 1;");
+        StorageDatabase.AddParameter(command, "@now", _database.TimestampParameter(now));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? _database.ReadTimestamp(reader, 0) : null;
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ using Orleans.Storage;
 namespace SupplyChainWatch.Storage;
 
 /// <summary>Silo wiring for SupplyChainWatch storage: Orleans ADO.NET providers on our SQL, and the app stores.</summary>
-public static class StorageSiloBuilderExtensions
+public static partial class StorageSiloBuilderExtensions
 {
     /// <summary>Name of the grain storage provider: <c>[PersistentState("…", StorageSiloBuilderExtensions.GrainStorageName)]</c>.</summary>
     public const string GrainStorageName = "scw";
@@ -33,16 +33,19 @@ public static class StorageSiloBuilderExtensions
         var services = silo.Services;
         services.AddSingleton(database);
         services.AddSingleton(sp => new SchemaMigrator(database, sp.GetService<ILogger<SchemaMigrator>>()));
+        services.AddSingleton(sp => new StoreIntegrity(database, sp.GetRequiredService<SchemaMigrator>()));
         services.AddSingleton(sp => new SqlEvidenceLog(database, sp.GetService<TimeProvider>()));
         services.AddSingleton<IEvidenceLog>(sp => sp.GetRequiredService<SqlEvidenceLog>());
         services.AddSingleton(_ => new SqlReadModelStore(database));
         services.AddSingleton<IReadModelStore>(sp => sp.GetRequiredService<SqlReadModelStore>());
-        services.AddSingleton(sp => new SqlWebhookStore(database, sp.GetRequiredKeyedService<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey)));
+        services.AddSingleton(sp => new SqlWebhookStore(database, sp.GetRequiredKeyedService<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey),
+            sp.GetKeyedService<TimeProvider>(SqlWebhookStore.ClockKey)));
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
-            new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));
+            new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), sp.GetRequiredService<StoreIntegrity>(), database, options.MigrateOnStart,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<StoreIntegrity>()));
 
         silo.AddAdoNetGrainStorage(GrainStorageName, (OptionsBuilder<AdoNetGrainStorageOptions> builder) => builder.Configure<IServiceProvider>((o, sp) =>
         {
@@ -108,12 +111,23 @@ public static class StorageSiloBuilderExtensions
             ?? descriptor.ImplementationFactory?.Invoke(services)
             ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
-    /// <summary>Migrates (or verifies) the schema before any Orleans provider reads its query texts.</summary>
-    private sealed class SchemaStartup(SchemaMigrator migrator, bool migrate) : ILifecycleParticipant<ISiloLifecycle>
+    /// <summary>
+    /// Checks the store's integrity, then migrates (or verifies) the schema, before any Orleans provider reads its query
+    /// texts. SQLite is checked before the migration writes to the file; PostgreSQL after it, since its check compares
+    /// the schema with this build's. A failed check stops the silo, and with it the service: nothing writes to a
+    /// damaged store.
+    /// </summary>
+    private sealed partial class SchemaStartup(SchemaMigrator migrator, StoreIntegrity integrity, StorageDatabase database, bool migrate, ILogger logger)
+        : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle observer) =>
             observer.Subscribe(nameof(SchemaStartup), ServiceLifecycleStage.First, async cancellationToken =>
             {
+                if (!database.IsPostgreSql)
+                {
+                    await CheckIntegrityAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 if (migrate)
                 {
                     await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
@@ -122,6 +136,31 @@ public static class StorageSiloBuilderExtensions
                 {
                     await migrator.VerifyAsync(cancellationToken).ConfigureAwait(false);
                 }
+
+                if (database.IsPostgreSql)
+                {
+                    await CheckIntegrityAsync(cancellationToken).ConfigureAwait(false);
+                }
             });
+
+        private async Task CheckIntegrityAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var report = await integrity.VerifyAtStartAsync(cancellationToken).ConfigureAwait(false);
+                LogPassed(report.Method, report.Took.TotalMilliseconds);
+            }
+            catch (StoreIntegrityException exception)
+            {
+                LogRefused(exception.Message);
+                throw;
+            }
+        }
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Store integrity check passed ({Method}, {Milliseconds:F0} ms).")]
+        private partial void LogPassed(string method, double milliseconds);
+
+        [LoggerMessage(Level = LogLevel.Critical, Message = "{Refusal}")]
+        private partial void LogRefused(string refusal);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains;
@@ -18,6 +19,7 @@ public static class OrleansSetup
         builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
         builder.Services.AddSingleton<SubjectServices>();
         builder.Services.AddSingleton<QuarantineRegistry>();
+        builder.Services.AddSingleton<SubjectFailures>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
 
         builder.UseOrleans(silo =>
@@ -49,6 +51,10 @@ public static class OrleansSetup
             {
                 silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIp), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: cluster.ListenOnAnyHostAddress);
             }
+
+            // Orleans' own dashboard, served by this host at /admin/orleans for the admin role (TelemetrySetup). Its live log
+            // stream is off: logs go through OpenTelemetry, and the dashboard's stream would bypass the log filters.
+            silo.AddDashboard(o => o.HideTrace = true);
 
             // Grain calls continue the caller's trace (HTTP request, mediator message) and open spans of their own.
             silo.AddActivityPropagation();

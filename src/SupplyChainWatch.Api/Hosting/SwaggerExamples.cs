@@ -136,7 +136,14 @@ public sealed class SwaggerExamples : ISchemaFilter
             [new EscalationView("sup:sunrise-2:4:case.escalated", "case.escalated", "sup:sunrise-2", SampleInstant,
                 JsonDocument.Parse("""{"subjectId":"sup:sunrise-2","score":84,"band":"critical","triggers":["document-retention"],"indicatorCodes":["document-retention"],"modelVersion":"1.0.0"}""").RootElement.Clone(), null)],
             null);
-        yield return new HealthView("ready", null);
+        yield return new HealthView("live", null);
+        yield return new ReadinessView("ready",
+        [
+            new ReadinessEntry("silo", "healthy", "Active in the cluster membership (3 active silo(s))."),
+            new ReadinessEntry("store", "healthy", "Answers at schema version 7; integrity check at start passed (schema versions, tables and evidence log readable, 0.1 s)."),
+            new ReadinessEntry("webhook-dispatcher", "healthy", "No delivery is due; the loop runs."),
+            new ReadinessEntry("subjects", "healthy", "No subject is failing activation or evaluation on this silo."),
+        ]);
         yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,
             [new Features.Signals.ImportLineResult(3, "SMETA-2026-0043", "rejected", 400, "The request is invalid.", null,
                 new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],

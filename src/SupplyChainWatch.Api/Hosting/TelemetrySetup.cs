@@ -5,6 +5,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Orleans.Dashboard;
 using Orleans.Diagnostics;
 using SupplyChainWatch.Grains;
 using SupplyChainWatch.Grains.Intake;
@@ -24,6 +25,9 @@ public static class TelemetrySetup
 
     /// <summary>The Prometheus scrape endpoint, for the admin role only.</summary>
     public const string MetricsPath = "/metrics";
+
+    /// <summary>Orleans' dashboard (page and data endpoints), for the admin role only.</summary>
+    public const string OrleansDashboardPath = "/admin/orleans";
 
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -72,6 +76,23 @@ public static class TelemetrySetup
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+
+        // The dashboard's page, scripts and data endpoints, in every mode (the silo is co-hosted in each). Operator
+        // endpoints, not part of the JSON API's OpenAPI document.
+        var dashboard = app.MapOrleansDashboard(routePrefix: OrleansDashboardPath)
+            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .ExcludeFromDescription();
+        // Its grain-state view would show any grain's in-memory state to admins, evidence rows included; the admin role
+        // reads risk and lists, never raw evidence, so that one endpoint answers 404.
+        ((IEndpointConventionBuilder)dashboard).Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder route && route.RoutePattern.RawText?.EndsWith("/GrainState", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                route.RequestDelegate = context => TypedResults.Problem(
+                    "The dashboard's grain-state view is disabled: grain state holds evidence rows, which the admin role does not read.",
+                    statusCode: StatusCodes.Status404NotFound, title: "Not found.").ExecuteAsync(context);
+            }
+        });
         return app;
     }
 }

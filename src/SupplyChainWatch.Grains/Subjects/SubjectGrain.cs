@@ -50,7 +50,19 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>The evaluation with the rows the document could not read listed beside those the engine left out.</summary>
     private RiskEvaluation EvaluateTotal(TDocument document, DateTimeOffset at)
     {
-        var evaluation = Evaluate(document, at);
+        RiskEvaluation evaluation;
+        try
+        {
+            evaluation = Evaluate(document, at);
+        }
+        catch (Exception exception)
+        {
+            // Visible to operators (readiness, scw.subjects.failed) instead of a silent 500 loop; the caller still fails.
+            Services.Failures.Failed(SubjectKey, SubjectFailures.EvaluationStage, exception, Services.Clock.Now);
+            LogFailed(SubjectKey, SubjectFailures.EvaluationStage, exception.GetType().Name);
+            throw;
+        }
+
         if (document.Quarantined.Count > 0)
         {
             evaluation = evaluation with { Quarantined = [.. document.Quarantined.Values, .. evaluation.Quarantined] };
@@ -59,6 +71,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         if (ReferenceEquals(document, Document))
         {
             Services.Quarantine.Report(SubjectKey, evaluation.Quarantined);
+            Services.Failures.Succeeded(SubjectKey);
         }
 
         return evaluation;
@@ -85,13 +98,25 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _snapshotSeq = _state.State.AppliedSeq;
-        await LoadFromSnapshotAndLogAsync(cancellationToken);
-        if (Current is { Quarantined.Count: > 0 } restored)
+        try
         {
-            Services.Quarantine.Report(SubjectKey, restored.Quarantined);
+            await LoadFromSnapshotAndLogAsync(cancellationToken);
+            if (Current is { Quarantined.Count: > 0 } restored)
+            {
+                Services.Quarantine.Report(SubjectKey, restored.Quarantined);
+            }
+
+            await AfterActivationAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // Orleans answers the call that activated us with this exception and tries again on the next call.
+            Services.Failures.Failed(SubjectKey, SubjectFailures.ActivationStage, exception, Services.Clock.Now);
+            LogFailed(SubjectKey, SubjectFailures.ActivationStage, exception.GetType().Name);
+            throw;
         }
 
-        await AfterActivationAsync();
+        Services.Failures.Succeeded(SubjectKey);
         await base.OnActivateAsync(cancellationToken);
     }
 
@@ -430,6 +455,10 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var rows = await Services.EvidenceLog.ReadSubjectAsync(SubjectKey, afterSubjectSeq, cancellationToken);
         return [.. rows.Select(r => new EvidenceEntry(r.SubjectSeq, r.Kind, r.ContentJson, r.RecordedAt))];
     }
+
+    // The type only: an exception's message may quote stored content.
+    private void LogFailed(string subject, string stage, string exceptionType) =>
+        _logger.LogError("Subject {Subject} failed its {Stage} ({ExceptionType}); readiness entry 'subjects' reports it until one succeeds.", subject, stage, exceptionType);
 
     private static bool IsContiguous(long applied, List<EvidenceEntry> rows)
     {

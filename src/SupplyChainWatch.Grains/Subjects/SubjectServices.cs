@@ -35,8 +35,11 @@ public sealed class SubjectServices(
     ServiceClock clock,
     IOptions<SubjectGrainOptions> options,
     ILoggerFactory loggerFactory,
-    QuarantineRegistry quarantine)
+    QuarantineRegistry quarantine,
+    SubjectFailures failures)
 {
+    public SubjectFailures Failures { get; } = failures;
+
     public QuarantineRegistry Quarantine { get; } = quarantine;
 
     public RiskEngine Engine { get; } = engine;

@@ -19,6 +19,12 @@ public static class GrainMetrics
     private static readonly Counter<long> QuarantinedRows = Meter.CreateCounter<long>("scw.evidence.quarantined", "{row}",
         "Evidence-log rows a subject grain could not read and left out of the score (see GET /api/v1/admin/quarantine).");
 
+    private static readonly Counter<long> FailedSubjects = Meter.CreateCounter<long>("scw.subjects.failed", "{failure}",
+        "Activations or evaluations of a subject grain that threw (the subject answers 500 until one succeeds; readiness entry 'subjects').");
+
+    /// <summary>Counts one failed activation or evaluation, by stage.</summary>
+    public static void RecordSubjectFailed(string stage) => FailedSubjects.Add(1, new KeyValuePair<string, object?>("stage", stage));
+
     /// <summary>Counts one quarantined row, by kind.</summary>
     public static void RecordQuarantined(string kind) => QuarantinedRows.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

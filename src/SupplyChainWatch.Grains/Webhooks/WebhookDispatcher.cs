@@ -22,6 +22,7 @@ public sealed partial class WebhookDispatcher(
     SqlWebhookStore store,
     WebhookTargetPolicy policy,
     IOptions<WebhookOptions> options,
+    WebhookDispatcherHeartbeat heartbeat,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private readonly WebhookOptions _options = options.Value;
@@ -50,8 +51,10 @@ public sealed partial class WebhookDispatcher(
         using var slots = new SemaphoreSlim(max);
         var inFlight = new HashSet<Task>();
 
+        heartbeat.Started();
         while (!stoppingToken.IsCancellationRequested)
         {
+            heartbeat.Beat();
             IReadOnlyList<ClaimedDelivery> claimed = [];
             try
             {
@@ -79,6 +82,7 @@ public sealed partial class WebhookDispatcher(
             foreach (var delivery in claimed)
             {
                 await slots.WaitAsync(stoppingToken);
+                heartbeat.Beat();
                 var task = Task.Run(async () =>
                 {
                     try
@@ -131,6 +135,7 @@ public sealed partial class WebhookDispatcher(
             }
         }
 
+        heartbeat.Stopped();
         Task[] remaining;
         lock (inFlight)
         {

@@ -51,5 +51,14 @@ public sealed class WebhookOptions
 
     public bool DispatcherEnabled { get; set; } = true;
 
+    /// <summary>Readiness (<c>webhook-dispatcher</c>): unhealthy once a due delivery has waited longer than this.</summary>
+    public TimeSpan MaxDueAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Readiness: unhealthy once this silo's dispatcher loop has not come round for this long. A turn takes a poll
+    /// interval, or a request timeout while every slot is busy, so a minute of silence means it hangs.
+    /// </summary>
+    public TimeSpan MaxHeartbeatAge { get; set; } = TimeSpan.FromMinutes(1);
+
     public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays is { Length: > 0 } delays ? delays : SpecRetryDelays;
 }

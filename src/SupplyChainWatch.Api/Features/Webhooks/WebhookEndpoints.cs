@@ -14,6 +14,7 @@ public static class WebhookEndpoints
     {
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
         services.AddSingleton<WebhookTargetPolicy>();
+        services.AddSingleton<WebhookDispatcherHeartbeat>();
         services.AddHostedService<WebhookDispatcher>();
         return services;
     }
