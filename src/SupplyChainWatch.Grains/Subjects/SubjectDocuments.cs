@@ -68,13 +68,13 @@ public abstract class SubjectDocument
         switch (entry.Kind)
         {
             case EvidenceKinds.Finding:
-                var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail;
+                var finding = entry.ContentAs<EvidenceContent.Finding>().Detail;
                 Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
                 _changedFindings.Add(FindingKey(finding.AuditId, finding.FindingId));
                 SignalCount++;
                 break;
             case EvidenceKinds.FindingStatus:
-                var findingStatus = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson);
+                var findingStatus = entry.ContentAs<EvidenceContent.FindingStatusChange>();
                 var key = FindingKey(findingStatus.AuditId, findingStatus.FindingId);
                 if (Findings.TryGetValue(key, out var existing))
                 {
@@ -84,13 +84,13 @@ public abstract class SubjectDocument
 
                 break;
             case EvidenceKinds.Grievance:
-                var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail;
+                var grievance = entry.ContentAs<EvidenceContent.Grievance>().Detail;
                 Grievances[grievance.GrievanceId] = grievance;
                 _changedGrievances.Add(grievance.GrievanceId);
                 SignalCount++;
                 break;
             case EvidenceKinds.GrievanceStatus:
-                var grievanceStatus = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson);
+                var grievanceStatus = entry.ContentAs<EvidenceContent.GrievanceStatusChange>();
                 if (Grievances.TryGetValue(grievanceStatus.GrievanceId, out var current))
                 {
                     Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
@@ -99,7 +99,7 @@ public abstract class SubjectDocument
 
                 break;
             case EvidenceKinds.FeeReport:
-                var report = EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail;
+                var report = entry.ContentAs<EvidenceContent.FeeReport>().Detail;
                 FeeReports[report.ReportId] = report;
                 SignalCount++;
                 break;
@@ -130,9 +130,9 @@ public abstract class SubjectDocument
 
     private static bool IsDatedByRow(EvidenceEntry entry, DateOnly day) => entry.Kind switch
     {
-        EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson).On, day),
-        EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).On, day),
-        EvidenceKinds.FeeReport => DatedEvidence.FeeReportExists(EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail, day),
+        EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(entry.ContentAs<EvidenceContent.FindingStatusChange>().On, day),
+        EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(entry.ContentAs<EvidenceContent.GrievanceStatusChange>().On, day),
+        EvidenceKinds.FeeReport => DatedEvidence.FeeReportExists(entry.ContentAs<EvidenceContent.FeeReport>().Detail, day),
         _ => true,
     };
 
@@ -211,7 +211,7 @@ public sealed class SupplierDocument : SubjectDocument
                 Profile = EvidenceJson.Deserialize<SupplierProfile>(entry.ContentJson);
                 break;
             case EvidenceKinds.Link:
-                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                var link = entry.ContentAs<EvidenceContent.Link>();
                 var score = Recruiters.TryGetValue(link.RecruiterId, out var known) ? known.RecruiterScore : 0;
                 Recruiters[link.RecruiterId] = new SupplierRecruiterLink(link.WorkforceShare, score);
                 break;
@@ -247,7 +247,7 @@ public sealed class RecruiterDocument : SubjectDocument
                 Profile = EvidenceJson.Deserialize<RecruiterProfile>(entry.ContentJson);
                 break;
             case EvidenceKinds.Link:
-                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                var link = entry.ContentAs<EvidenceContent.Link>();
                 Suppliers[link.SupplierId] = new RecruiterSupplierLink(link.WorkforceShare, link.SupplierSector);
                 break;
             default:

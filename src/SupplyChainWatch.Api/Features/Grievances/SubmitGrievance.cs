@@ -75,18 +75,18 @@ public static class SubmitGrievanceValidator
         var consent = new EvidenceContent.GrievanceConsent(body!.Consent!.ShareWithBrand!.Value, body.Consent.ShareWithNgo!.Value, body.Consent.ShareWithLawEnforcement!.Value);
         // The log holds a digest of the confidential text (so a resubmission with another narrative is a
         // conflict), never the text itself: the log is read by roles that must not see it.
-        var content = EvidenceJson.Serialize(new EvidenceContent.Grievance(
-            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, ConfidentialDigest(body), grievance));
+        var parsed = new EvidenceContent.Grievance(body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, ConfidentialDigest(body), grievance);
+        var content = EvidenceJson.Serialize(parsed);
         var key = SubmitGrievanceHandler.GrievanceKey(grievance.GrievanceId);
         var rows = new List<EvidenceAppend>();
         if (body.SupplierId is not null)
         {
-            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt, parsed));
         }
 
         if (body.RecruiterId is not null)
         {
-            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt, parsed));
         }
 
         var confidential = body.Narrative is not null || body.ReporterContact is not null
