@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Storage;
 
@@ -83,6 +84,40 @@ public sealed class ImportTests
         Assert.Equal(first["results"]!.ToJsonString(), second["results"]!.ToJsonString());
         Assert.Equal(rowsAfterFirst, await log.CountAsync());
         Assert.Equal(signalsAfterFirst, await SignalCountsAsync(client));
+    }
+
+    [Fact]
+    public async Task An_import_hands_each_grain_every_row_it_wrote_so_no_grain_reads_the_log_back()
+    {
+        var log = new ReadCountingEvidenceLog();
+        using var factory = new ServiceFactory
+        {
+            ConfigureServices = services =>
+            {
+                services.AddSingleton(sp => log.Over(sp.GetRequiredService<SqlEvidenceLog>()));
+                services.AddSingleton<IEvidenceLog>(sp => sp.GetRequiredService<ReadCountingEvidenceLog>());
+            },
+        };
+        using var client = factory.CreateClient();
+        var suppliers = new[] { "rb-sup-1", "rb-sup-2", "rb-sup-3" };
+        foreach (var supplier in suppliers)
+        {
+            (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        }
+
+        var readsBefore = log.SubjectReads; // the grains' activations read their (empty) history
+        // Ten rows per subject in one import: a grain handed only its newest row would read the nine before it back.
+        var file = string.Join("\n", Enumerable.Range(0, 30).Select(i =>
+            KindFirstLine("audit", Samples.Audit($"RB-{i}", suppliers[i % 3], null, Samples.Finding("F1", "wages", "minor", 1 + i))))) + "\n";
+
+        var summary = await ImportAsync(client, file);
+
+        Assert.Equal(30, summary["accepted"]!.GetValue<long>());
+        Assert.Equal(readsBefore, log.SubjectReads);
+        foreach (var supplier in suppliers)
+        {
+            Assert.Equal(10, (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK)["signalCount"]!.GetValue<int>());
+        }
     }
 
     [Fact]
@@ -275,6 +310,42 @@ public sealed class ImportTests
             return false;
         }
     }
+}
+
+/// <summary>The evidence log, counting how often a subject's rows are read.</summary>
+public sealed class ReadCountingEvidenceLog : IEvidenceLog
+{
+    private IEvidenceLog? _inner;
+    private int _subjectReads;
+
+    public int SubjectReads => Volatile.Read(ref _subjectReads);
+
+    private IEvidenceLog Inner => _inner ?? throw new InvalidOperationException("Not wired to a log yet.");
+
+    public ReadCountingEvidenceLog Over(IEvidenceLog inner)
+    {
+        _inner = inner;
+        return this;
+    }
+
+    public Task<AppendResult> AppendAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken = default) => Inner.AppendAsync(rows, cancellationToken);
+
+    public Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<IReadOnlyList<EvidenceAppend>> submissions, CancellationToken cancellationToken = default) =>
+        Inner.AppendManyAsync(submissions, cancellationToken);
+
+    public Task<IReadOnlyList<EvidenceRow>> ReadSubjectAsync(string subjectId, long afterSubjectSeq, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _subjectReads);
+        return Inner.ReadSubjectAsync(subjectId, afterSubjectSeq, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<EvidenceRow>> FindByKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default) => Inner.FindByKeyAsync(idempotencyKey, cancellationToken);
+
+    public Task<ChainVerification> VerifyChainAsync(string subjectId, CancellationToken cancellationToken = default) => Inner.VerifyChainAsync(subjectId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken = default) => Inner.ListSubjectsAsync(cancellationToken);
+
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => Inner.CountAsync(cancellationToken);
 }
 
 /// <summary>The import on PostgreSQL, where it writes with binary COPY and hands the grains what it wrote.</summary>
