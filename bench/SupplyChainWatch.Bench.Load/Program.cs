@@ -7,7 +7,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 // Usage: SupplyChainWatch.Bench.Load <baseUrl> <servicePid> <suppliers> <recruiters> <bulkSignals> <seconds> <connections>
-// Prints "RESULT|figure|value|unit|note" lines that run.sh turns into the table.
+// Prints "RESULT|figure|value|unit|note" lines that run.sh turns into the table. SCW_BENCH_STORE ("Sqlite|<connection
+// string>" or "PostgreSql|<connection string>") is the service's store: the derived-view lag is read from it directly.
 var baseUrl = new Uri(args[0]);
 var servicePid = int.Parse(args[1], CultureInfo.InvariantCulture);
 var supplierCount = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -15,8 +16,9 @@ var recruiterCount = int.Parse(args[3], CultureInfo.InvariantCulture);
 var bulkSignals = int.Parse(args[4], CultureInfo.InvariantCulture);
 var seconds = double.Parse(args[5], CultureInfo.InvariantCulture);
 var connections = int.Parse(args[6], CultureInfo.InvariantCulture);
+var store = Environment.GetEnvironmentVariable("SCW_BENCH_STORE") ?? throw new InvalidOperationException("SCW_BENCH_STORE is not set (run bench/run.sh).");
 
-using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false };
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = connections + 4, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false };
 using var http = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(30) };
 // run.sh makes the service trust a per-run HMAC key (Authentication:Schemes:Bearer:SigningKeys) and passes it here.
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", BenchToken.Create(
@@ -27,6 +29,9 @@ var data = new SyntheticData(supplierCount, recruiterCount, seed: 42);
 
 void Result(string figure, double value, string unit, string note = "") =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT|{figure}|{value:0.##}|{unit}|{note}"));
+
+// Live heap before anything is stored: the fixed costs, taken off the per-subject figure.
+var heapBefore = await Heap.LiveBytesAfterFullGcAsync(http, servicePid);
 
 // Setup: profiles and links (not measured), through the single endpoints at full concurrency.
 var rssBefore = Process.RssBytes(servicePid);
@@ -46,47 +51,93 @@ Console.Error.WriteLine($"setup: {supplierCount} suppliers, {recruiterCount} rec
 // (2) Bulk import, streamed from the generator (the file never exists on disk or in memory as a whole).
 Console.Error.WriteLine("phase: import");
 var import = Stopwatch.StartNew();
-using (var content = new NdjsonContent(data, bulkSignals))
-using (var response = await http.PostAsync("/api/v1/signals:import", content))
-{
-    var summary = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-    if (response.StatusCode != HttpStatusCode.OK || summary["accepted"]!.GetValue<long>() + summary["duplicates"]!.GetValue<long>() != bulkSignals)
-    {
-        throw new InvalidOperationException($"import: {(int)response.StatusCode} {summary.ToJsonString()[..Math.Min(500, summary.ToJsonString().Length)]}");
-    }
-}
+var importCpu = Process.CpuSeconds(servicePid);
+await Import.RunAsync(http, bulkSignals, data.ImportLine);
+var importRate = bulkSignals / import.Elapsed.TotalSeconds;
+Result("bulk import", importRate, "signals/s",
+    $"{bulkSignals:N0} signals in {import.Elapsed.TotalSeconds:0.0} s, service CPU {(Process.CpuSeconds(servicePid) - importCpu) * 1e6 / bulkSignals:0} µs/signal");
+Result("bulk import, time for 1,000,000 signals", 1_000_000 / importRate, "s",
+    bulkSignals >= 1_000_000 ? "measured" : $"extrapolated from {bulkSignals:N0} signals");
 
-Result("bulk import", bulkSignals / import.Elapsed.TotalSeconds, "signals/s", $"{bulkSignals:N0} signals in {import.Elapsed.TotalSeconds:0.0} s");
-
-// (5) Memory: every subject is active now (the import and setup touched each); RSS delta scaled to 10,000 subjects.
+// (5) Memory: every subject is active now (the import and setup touched each). RSS delta scaled to 10,000 subjects, and
+// the live heap after a full GC per subject (the heap before setup taken off).
 var all = Enumerable.Range(0, supplierCount).Select(data.SupplierId).ToArray();
 await Load.ForEachAsync(all, connections, async id => await Http.ExpectAsync(http.GetAsync($"/api/v1/suppliers/{id}/risk"), HttpStatusCode.OK));
 var rssAfter = Process.RssBytes(servicePid);
 var subjects = supplierCount + recruiterCount;
 Result("memory per 10,000 active subjects", (rssAfter - rssBefore) / 1048576.0 * 10_000 / subjects, "MB", $"RSS {rssBefore / 1048576} MB -> {rssAfter / 1048576} MB for {subjects:N0} subjects");
+var heapAfter = await Heap.LiveBytesAfterFullGcAsync(http, servicePid);
+Result("live heap per active subject", (heapAfter - heapBefore) / 1024.0 / subjects, "KB",
+    $"live heap after a full GC {heapBefore / 1048576} MB -> {heapAfter / 1048576} MB for {subjects:N0} subjects, ~{bulkSignals * 1.24 / subjects:0} evidence rows each");
 
-// (1) Single-signal durable ingest at N connections. Phase markers on stderr let a profiler attach to one phase.
+// (1b) Does ingest cost grow with history? Suppliers with 10 and with 1,000 prior signals (imported now, not timed), then
+// closed-loop single audits on each set in turn, twice, interleaved.
+const int HistorySubjects = 8;
+var shallow = Enumerable.Range(0, HistorySubjects).Select(i => $"hist10-{i:D2}").ToArray();
+var deep = Enumerable.Range(0, HistorySubjects).Select(i => $"hist1000-{i:D2}").ToArray();
+await Import.RunAsync(http, HistorySubjects * 10, j => data.HistoryLine(shallow[j % HistorySubjects], j));
+await Import.RunAsync(http, HistorySubjects * 1_000, j => data.HistoryLine(deep[j % HistorySubjects], j));
+Console.Error.WriteLine("phase: history");
+var historyNext = 0;
+Func<Task> IngestOn(string[] targets) => async () =>
+{
+    var i = Interlocked.Increment(ref historyNext);
+    await Http.ExpectAsync(http.PostAsync("/api/v1/audits", Http.Json(data.AuditFor($"HLIVE-{i}", targets[i % targets.Length], i))), HttpStatusCode.Created);
+};
+var shallowRuns = new List<LoopResult>();
+var deepRuns = new List<LoopResult>();
+for (var round = 0; round < 2; round++)
+{
+    shallowRuns.Add(await Load.ClosedLoopAsync(connections, seconds / 2, IngestOn(shallow)));
+    deepRuns.Add(await Load.ClosedLoopAsync(connections, seconds / 2, IngestOn(deep)));
+}
+
+var shallowRate = shallowRuns.Average(r => r.Rate);
+var deepRate = deepRuns.Average(r => r.Rate);
+Result("ingest, 1,000 prior signals ÷ 10", deepRate / shallowRate, "ratio",
+    $"{deepRate:0} vs {shallowRate:0} req/s on {HistorySubjects} suppliers each, 2 interleaved rounds");
+
+// (1) Single-signal durable ingest at N connections, with the derived-view lag sampled meanwhile: a probe audit for a
+// supplier nothing is known about, then its read-model row and escalation events polled in the store until both exist.
 Console.Error.WriteLine("phase: ingest");
 var next = 0;
+await using var lag = await DerivedLag.OpenAsync(store);
+using var ingestDone = new CancellationTokenSource();
+var lagProbes = lag.SampleAsync(http, ingestDone.Token);
+var ingestCpu = Process.CpuSeconds(servicePid);
 var ingest = await Load.ClosedLoopAsync(connections, seconds, async () =>
 {
     var i = Interlocked.Increment(ref next);
     await Http.ExpectAsync(http.PostAsync("/api/v1/audits", Http.Json(data.LiveAudit(i))), HttpStatusCode.Created);
 });
-Result("single ingest", ingest.Rate, "req/s", $"p50 {ingest.P50:0.0} ms, p99 {ingest.P99:0.0} ms, {connections} connections");
+ingestCpu = Process.CpuSeconds(servicePid) - ingestCpu;
+await ingestDone.CancelAsync();
+var lags = await lagProbes;
+Result("single ingest", ingest.Rate, "req/s",
+    $"p50 {ingest.P50:0.0} ms, p99 {ingest.P99:0.0} ms, {connections} connections, service CPU {ingestCpu * 1e6 / (ingest.Count + lags.Sorted.Length):0} µs/request");
 Result("single ingest p50", ingest.P50, "ms");
 Result("single ingest p99", ingest.P99, "ms");
+Result("derived-view lag p99", Load.Percentile(lags.Sorted, 0.99), "ms",
+    $"ack -> read-model row and escalation stored, {lags.Sorted.Length} probes during the ingest loop, p50 {Load.Percentile(lags.Sorted, 0.5):0.0} ms, {lags.Missing} not seen within {DerivedLag.GiveUpAfter.TotalSeconds:0} s");
 
-// (3) GET risk against GET /health/live, same server, same run.
-var live = await Load.ClosedLoopAsync(connections, seconds, async () => await Http.ExpectAsync(http.GetAsync("/health/live"), HttpStatusCode.OK));
+// (3) GET risk against an authenticated endpoint that does (almost) nothing, and that against anonymous /health/live:
+// same server, same run, interleaved. The no-op is GET /api/v1/admin/quarantine: the same JWT validation and role check
+// as GET risk, then an in-memory list that is empty here.
 var random = new ThreadLocal<Random>(() => new Random(Environment.CurrentManagedThreadId));
+var live = await Load.ClosedLoopAsync(connections, seconds, async () => await Http.ExpectAsync(http.GetAsync("/health/live"), HttpStatusCode.OK));
+var noop = await Load.ClosedLoopAsync(connections, seconds, async () => await Http.ExpectAsync(http.GetAsync("/api/v1/admin/quarantine"), HttpStatusCode.OK));
 Console.Error.WriteLine("phase: risk");
+var riskCpu = Process.CpuSeconds(servicePid);
 var risk = await Load.ClosedLoopAsync(connections, seconds, async () =>
     await Http.ExpectAsync(http.GetAsync($"/api/v1/suppliers/{all[random.Value!.Next(all.Length)]}/risk"), HttpStatusCode.OK));
+riskCpu = Process.CpuSeconds(servicePid) - riskCpu;
 Result("GET /health/live", live.Rate, "req/s", $"p50 {live.P50:0.0} ms, p99 {live.P99:0.0} ms");
-Result("GET risk", risk.Rate, "req/s", $"p50 {risk.P50:0.0} ms, p99 {risk.P99:0.0} ms");
+Result("authenticated no-op", noop.Rate, "req/s", $"p50 {noop.P50:0.0} ms, p99 {noop.P99:0.0} ms");
+Result("GET risk", risk.Rate, "req/s", $"p50 {risk.P50:0.0} ms, p99 {risk.P99:0.0} ms, service CPU {riskCpu * 1e6 / risk.Count:0} µs/request");
 Result("GET risk p99", risk.P99, "ms");
 Result("GET risk / live", risk.Rate / live.Rate, "ratio");
+Result("GET risk ÷ authenticated no-op", risk.Rate / noop.Rate, "ratio");
+Result("authenticated no-op ÷ /health/live", noop.Rate / live.Rate, "ratio");
 
 // (4) Re-score every subject.
 Console.Error.WriteLine("phase: rescore");
@@ -99,6 +150,138 @@ do
 }
 while (job["state"]!.GetValue<string>() == "running");
 Result("re-score", job["rate"]!.GetValue<double>(), "subjects/s", $"{job["done"]} subjects, {job["changed"]} changed, state {job["state"]}");
+
+internal static class Import
+{
+    public static async Task RunAsync(HttpClient http, int lines, Func<int, string> line)
+    {
+        using var content = new NdjsonContent(lines, line);
+        using var response = await http.PostAsync("/api/v1/signals:import", content);
+        var text = await response.Content.ReadAsStringAsync();
+        var summary = JsonNode.Parse(text)!;
+        if (response.StatusCode != HttpStatusCode.OK || summary["accepted"]!.GetValue<long>() + summary["duplicates"]!.GetValue<long>() != lines)
+        {
+            throw new InvalidOperationException($"import: {(int)response.StatusCode} {text[..Math.Min(500, text.Length)]}");
+        }
+    }
+}
+
+/// <summary>The service's live heap: a full blocking GC induced over the diagnostics port, then the heap size it left.</summary>
+internal static class Heap
+{
+    public static async Task<long> LiveBytesAfterFullGcAsync(HttpClient http, int pid)
+    {
+        var gen2Before = await ScrapeAsync(http, "dotnet_gc_collections_total", "gen2");
+        // The GCHeapCollect keyword makes the runtime run an induced, blocking gen-2 collection when the session starts
+        // (what dotnet-gcdump uses); the GC keyword alone adds only the collection's own events, drained and dropped.
+        var client = new Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient(pid);
+        using (var session = client.StartEventPipeSession(
+            new Microsoft.Diagnostics.NETCore.Client.EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Informational, 0x800001),
+            requestRundown: false))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            for (var i = 0; i < 100 && await ScrapeAsync(http, "dotnet_gc_collections_total", "gen2") <= gen2Before; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            await session.StopAsync(CancellationToken.None);
+            await drain;
+        }
+
+        // The Prometheus exporter caches a scrape briefly; the first one after the collection may predate it.
+        await Task.Delay(1_100);
+        return (long)await ScrapeAsync(http, "dotnet_gc_last_collection_heap_size_bytes", null);
+    }
+
+    /// <summary>Sums a metric's series in the service's Prometheus scrape, or only those of one GC generation.</summary>
+    private static async Task<double> ScrapeAsync(HttpClient http, string metric, string? generation)
+    {
+        var text = await http.GetStringAsync("/metrics");
+        double sum = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(metric, StringComparison.Ordinal) && (line.Length == metric.Length || line[metric.Length] is '{' or ' ')
+                && (generation is null || line.Contains($"gc_heap_generation=\"{generation}\"", StringComparison.Ordinal)))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                sum += double.Parse(parts[^2].Contains('}', StringComparison.Ordinal) || parts.Length == 2 ? parts[^1] : parts[^2], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return sum;
+    }
+}
+
+/// <summary>
+/// Ack → derived views, read in the store itself: a probe audit for a fresh supplier, then its read-model row and at least
+/// one escalation event polled every 2 ms. The lag is from the 201 to the moment both are visible.
+/// </summary>
+internal sealed class DerivedLag : IAsyncDisposable
+{
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(10);
+    private readonly System.Data.Common.DbConnection _connection;
+
+    private DerivedLag(System.Data.Common.DbConnection connection) => _connection = connection;
+
+    public static async Task<DerivedLag> OpenAsync(string store)
+    {
+        var (provider, connectionString) = store.Split('|', 2) is [var p, var c] ? (p, c) : throw new InvalidOperationException("SCW_BENCH_STORE is 'Provider|ConnectionString'.");
+        System.Data.Common.DbConnection connection = provider.Equals("PostgreSql", StringComparison.OrdinalIgnoreCase)
+            ? new Npgsql.NpgsqlConnection(connectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection(connectionString + ";Mode=ReadOnly;Pooling=false");
+        await connection.OpenAsync();
+        return new DerivedLag(connection);
+    }
+
+    public async Task<(double[] Sorted, int Missing)> SampleAsync(HttpClient http, CancellationToken stop)
+    {
+        var lags = new List<double>();
+        var missing = 0;
+        for (var k = 0; !stop.IsCancellationRequested; k++)
+        {
+            var supplier = $"lag-{Environment.ProcessId}-{k:D5}";
+            await Http.ExpectAsync(http.PostAsync("/api/v1/audits", Http.Json(SyntheticData.Probe($"LAG-{supplier}", supplier))), HttpStatusCode.Created);
+            var acked = Stopwatch.StartNew();
+            while (!await BothStoredAsync(supplier))
+            {
+                if (acked.Elapsed > GiveUpAfter)
+                {
+                    missing++;
+                    break;
+                }
+
+                await Task.Delay(2, CancellationToken.None);
+            }
+
+            if (acked.Elapsed <= GiveUpAfter)
+            {
+                lags.Add(acked.Elapsed.TotalMilliseconds);
+            }
+
+            await Task.Delay(20, CancellationToken.None); // A sample, not a second load: about 40 probes a second at most.
+        }
+
+        return ([.. lags.Order()], missing);
+    }
+
+    private async Task<bool> BothStoredAsync(string supplier)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT count(*) FROM read_model WHERE subject_id = @id) * (SELECT count(*) FROM escalation_events WHERE subject_id IN (@id, @key))";
+        var id = command.CreateParameter();
+        id.ParameterName = "@id";
+        id.Value = supplier;
+        command.Parameters.Add(id);
+        var key = command.CreateParameter();
+        key.ParameterName = "@key";
+        key.Value = "sup:" + supplier;
+        command.Parameters.Add(key);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}
 
 internal static class Http
 {
@@ -170,11 +353,22 @@ internal static class Load
         return new LoopResult(all.Length / elapsed, Percentile(all, 0.50), Percentile(all, 0.99), all.Length);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 }
 
 internal static class Process
 {
+    /// <summary>
+    /// User + system CPU the process has used, from /proc (clock ticks of 1/100 s): a figure the machine's other load
+    /// changes far less than a rate does.
+    /// </summary>
+    public static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
     public static long RssBytes(int pid)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
@@ -189,16 +383,16 @@ internal static class Process
     }
 }
 
-/// <summary>The synthetic data set's NDJSON, written straight into the request stream.</summary>
+/// <summary>NDJSON lines from a generator, written straight into the request stream.</summary>
 internal sealed class NdjsonContent : HttpContent
 {
-    private readonly SyntheticData _data;
     private readonly int _count;
+    private readonly Func<int, string> _line;
 
-    public NdjsonContent(SyntheticData data, int count)
+    public NdjsonContent(int count, Func<int, string> line)
     {
-        _data = data;
         _count = count;
+        _line = line;
         Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
     }
 
@@ -207,7 +401,7 @@ internal sealed class NdjsonContent : HttpContent
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         for (var i = 0; i < _count; i++)
         {
-            await writer.WriteLineAsync(_data.ImportLine(i));
+            await writer.WriteLineAsync(_line(i));
         }
     }
 

@@ -54,20 +54,55 @@ internal sealed class SyntheticData(int suppliers, int recruiters, int seed)
     }
 
     /// <summary>Line i of the import file: 60 % audit findings, 25 % grievances, 15 % fee reports.</summary>
+    /// <remarks><c>kind</c> comes first, as a serialiser writes a type discriminator (the import then reads the line once).</remarks>
     public string ImportLine(int i)
     {
         var roll = Hash(i, 7) % 100;
-        var node = roll < 60 ? JsonSerializer.SerializeToNode(Audit($"IMP-{seed}-{i}", i), Json)!
-            : roll < 85 ? JsonSerializer.SerializeToNode(Grievance($"GRV-{seed}-{i}", i), Json)!
-            : JsonSerializer.SerializeToNode(Fee($"FEE-{seed}-{i}", i), Json)!;
-        node["kind"] = roll < 60 ? "audit" : roll < 85 ? "grievance" : "recruitment-fee";
-        return node.ToJsonString();
+        var body = roll < 60 ? Audit($"IMP-{seed}-{i}", i) : roll < 85 ? Grievance($"GRV-{seed}-{i}", i) : Fee($"FEE-{seed}-{i}", i);
+        return KindFirst(roll < 60 ? "audit" : roll < 85 ? "grievance" : "recruitment-fee", body);
     }
+
+    /// <summary>Import line j of the history of one supplier (the ingest-with-history figure).</summary>
+    public string HistoryLine(string supplierId, int j) => KindFirst("audit", Audit($"HIST-{seed}-{supplierId}-{j}", j, supplierId));
+
+    /// <summary>A single audit for one supplier (ids apart from the import's).</summary>
+    public object AuditFor(string auditId, string supplierId, int i) => Audit(auditId, i, supplierId);
+
+    /// <summary>
+    /// A zero-tolerance finding with forced-labour indicators for a supplier nothing is known about: its evaluation makes a
+    /// read-model row and escalation events (band change, case escalated), the derived views whose lag is measured.
+    /// </summary>
+    public static object Probe(string auditId, string supplierId) => new
+    {
+        auditId,
+        supplierId,
+        recruiterId = (string?)null,
+        standard = "smeta",
+        auditType = "initial",
+        startDate = "2026-01-05",
+        endDate = "2026-01-07",
+        auditFirm = "Synthetic Assurance",
+        findings = new[]
+        {
+            new
+            {
+                findingId = "F1",
+                category = "forced-labour",
+                severity = "zero-tolerance",
+                indicators = new[] { new { code = "document-retention" }, new { code = "restriction-of-movement" }, new { code = "debt-linked-recruitment" } },
+                workersAffected = 120,
+                evidenceStatus = "verified",
+            },
+        },
+    };
+
+    // The bodies are never empty objects, so the member list continues after the first character.
+    private static string KindFirst(string kind, object body) => $"{{\"kind\":\"{kind}\",{JsonSerializer.Serialize(body, Json)[1..]}";
 
     /// <summary>Single submissions of the ingest measurement (ids apart from the import's).</summary>
     public object LiveAudit(int i) => Audit($"LIVE-{seed}-{i}", i + 7_919);
 
-    private object Audit(string auditId, int i)
+    private object Audit(string auditId, int i, string? supplierId = null)
     {
         var severityRoll = Hash(i, 8) % 100;
         var severity = severityRoll < 20 ? "observation" : severityRoll < 60 ? "minor" : severityRoll < 85 ? "major" : severityRoll < 97 ? "critical" : "zero-tolerance";
@@ -75,7 +110,7 @@ internal sealed class SyntheticData(int suppliers, int recruiters, int seed)
         return new
         {
             auditId,
-            supplierId = SupplierId(Hash(i, 10) % suppliers),
+            supplierId = supplierId ?? SupplierId(Hash(i, 10) % suppliers),
             recruiterId = (string?)null,
             standard = new[] { "smeta", "rba-vap", "amfori-bsci", "other" }[Hash(i, 11) % 4],
             auditType = "initial",

@@ -6,11 +6,18 @@ namespace SupplyChainWatch.Storage;
 /// <param name="Kind">What the content is: <c>profile</c>, <c>link</c>, <c>finding</c>, <c>finding-status</c>, <c>grievance</c>, <c>grievance-status</c>, <c>fee-report</c>.</param>
 /// <param name="ContentJson">Canonical JSON of the content; its SHA-256 is the content hash that decides duplicate vs conflict.</param>
 /// <param name="OccurredAt">The instant the content speaks of (used for "as of" replay).</param>
-public sealed record EvidenceAppend(string SubjectId, string IdempotencyKey, string Kind, string ContentJson, DateTimeOffset OccurredAt);
+/// <param name="Parsed">
+/// The record <paramref name="ContentJson"/> was serialised from, when the caller has it: never stored, only handed on
+/// (with the row) to the subject's grain in the same process, so the grain does not parse the JSON the caller just wrote.
+/// </param>
+public sealed record EvidenceAppend(string SubjectId, string IdempotencyKey, string Kind, string ContentJson, DateTimeOffset OccurredAt, object? Parsed = null);
 
-/// <summary>A stored evidence-log row. <see cref="SubjectSeq"/> is contiguous per subject (1, 2, 3, …).</summary>
+/// <summary>
+/// A stored evidence-log row. <see cref="SubjectSeq"/> is contiguous per subject (1, 2, 3, …). The log's global position
+/// (its <c>seq</c> column) is not part of it: nothing reads it, and leaving it out lets an append write without reading
+/// back what it wrote.
+/// </summary>
 public sealed record EvidenceRow(
-    long Seq,
     string SubjectId,
     long SubjectSeq,
     string IdempotencyKey,

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using SupplyChainWatch.Api.Tests.Infrastructure;
 using SupplyChainWatch.Storage;
 
@@ -83,6 +84,40 @@ public sealed class ImportTests
         Assert.Equal(first["results"]!.ToJsonString(), second["results"]!.ToJsonString());
         Assert.Equal(rowsAfterFirst, await log.CountAsync());
         Assert.Equal(signalsAfterFirst, await SignalCountsAsync(client));
+    }
+
+    [Fact]
+    public async Task An_import_hands_each_grain_every_row_it_wrote_so_no_grain_reads_the_log_back()
+    {
+        var log = new ReadCountingEvidenceLog();
+        using var factory = new ServiceFactory
+        {
+            ConfigureServices = services =>
+            {
+                services.AddSingleton(sp => log.Over(sp.GetRequiredService<SqlEvidenceLog>()));
+                services.AddSingleton<IEvidenceLog>(sp => sp.GetRequiredService<ReadCountingEvidenceLog>());
+            },
+        };
+        using var client = factory.CreateClient();
+        var suppliers = new[] { "rb-sup-1", "rb-sup-2", "rb-sup-3" };
+        foreach (var supplier in suppliers)
+        {
+            (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        }
+
+        var readsBefore = log.SubjectReads; // the grains' activations read their (empty) history
+        // Ten rows per subject in one import: a grain handed only its newest row would read the nine before it back.
+        var file = string.Join("\n", Enumerable.Range(0, 30).Select(i =>
+            KindFirstLine("audit", Samples.Audit($"RB-{i}", suppliers[i % 3], null, Samples.Finding("F1", "wages", "minor", 1 + i))))) + "\n";
+
+        var summary = await ImportAsync(client, file);
+
+        Assert.Equal(30, summary["accepted"]!.GetValue<long>());
+        Assert.Equal(readsBefore, log.SubjectReads);
+        foreach (var supplier in suppliers)
+        {
+            Assert.Equal(10, (await client.GetJsonAsync($"/api/v1/suppliers/{supplier}")).Expect(HttpStatusCode.OK)["signalCount"]!.GetValue<int>());
+        }
     }
 
     [Fact]
@@ -188,6 +223,18 @@ public sealed class ImportTests
         return node.ToJsonString();
     }
 
+    /// <summary>The same line with <c>kind</c> as its first member (read by the deserialiser alone, without a scan).</summary>
+    internal static string KindFirstLine(string kind, object body)
+    {
+        var node = new JsonObject { ["kind"] = kind };
+        foreach (var (name, value) in JsonSerializer.SerializeToNode(body, ApiCalls.Json)!.AsObject())
+        {
+            node[name] = value?.DeepClone();
+        }
+
+        return node.ToJsonString();
+    }
+
     private static string AddField(string line, string name, string value)
     {
         var node = JsonNode.Parse(line)!.AsObject();
@@ -195,7 +242,7 @@ public sealed class ImportTests
         return node.ToJsonString();
     }
 
-    private static async Task<JsonNode> ImportAsync(HttpClient client, string ndjson)
+    internal static async Task<JsonNode> ImportAsync(HttpClient client, string ndjson)
     {
         using var content = new StringContent(ndjson, Encoding.UTF8);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
@@ -262,5 +309,128 @@ public sealed class ImportTests
             length = -1;
             return false;
         }
+    }
+}
+
+/// <summary>The evidence log, counting how often a subject's rows are read.</summary>
+public sealed class ReadCountingEvidenceLog : IEvidenceLog
+{
+    private IEvidenceLog? _inner;
+    private int _subjectReads;
+
+    public int SubjectReads => Volatile.Read(ref _subjectReads);
+
+    private IEvidenceLog Inner => _inner ?? throw new InvalidOperationException("Not wired to a log yet.");
+
+    public ReadCountingEvidenceLog Over(IEvidenceLog inner)
+    {
+        _inner = inner;
+        return this;
+    }
+
+    public Task<AppendResult> AppendAsync(IReadOnlyList<EvidenceAppend> rows, CancellationToken cancellationToken = default) => Inner.AppendAsync(rows, cancellationToken);
+
+    public Task<IReadOnlyList<AppendResult>> AppendManyAsync(IReadOnlyList<IReadOnlyList<EvidenceAppend>> submissions, CancellationToken cancellationToken = default) =>
+        Inner.AppendManyAsync(submissions, cancellationToken);
+
+    public Task<IReadOnlyList<EvidenceRow>> ReadSubjectAsync(string subjectId, long afterSubjectSeq, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _subjectReads);
+        return Inner.ReadSubjectAsync(subjectId, afterSubjectSeq, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<EvidenceRow>> FindByKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default) => Inner.FindByKeyAsync(idempotencyKey, cancellationToken);
+
+    public Task<ChainVerification> VerifyChainAsync(string subjectId, CancellationToken cancellationToken = default) => Inner.VerifyChainAsync(subjectId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListSubjectsAsync(CancellationToken cancellationToken = default) => Inner.ListSubjectsAsync(cancellationToken);
+
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => Inner.CountAsync(cancellationToken);
+}
+
+/// <summary>The import on PostgreSQL, where it writes with binary COPY and hands the grains what it wrote.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresImportTests(PostgresServerFixture server)
+{
+    [Fact]
+    public async Task An_import_on_PostgreSQL_keeps_every_hash_chain_valid_scores_every_line_and_a_second_import_changes_nothing()
+    {
+        var storage = server.CreateDatabase();
+        using var factory = new ServiceFactory(storage: storage);
+        using var client = factory.CreateClient();
+        var suppliers = Enumerable.Range(0, 12).Select(i => $"pgi-sup-{i}").ToArray();
+        var recruiters = Enumerable.Range(0, 3).Select(i => $"pgi-rec-{i}").ToArray();
+        foreach (var supplier in suppliers)
+        {
+            (await client.PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        }
+
+        foreach (var recruiter in recruiters)
+        {
+            (await client.PutJsonAsync($"/api/v1/recruiters/{recruiter}", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+        }
+
+        // Audits (every third names a recruiter: two rows), grievances (supplier and recruiter rows sharing one content),
+        // fee reports; half the lines start with their kind. Many rows per write batch, so PostgreSQL takes the COPY path.
+        var expected = suppliers.Concat(recruiters.Select(r => "rec:" + r)).ToDictionary(s => s, _ => 0);
+        var lines = new List<string>();
+        for (var i = 0; i < 900; i++)
+        {
+            var supplier = suppliers[i % suppliers.Length];
+            var recruiter = recruiters[i % recruiters.Length];
+            var (kind, body) = (i % 3) switch
+            {
+                0 => ("audit", Samples.Audit($"PGI-A{i}", supplier, i % 9 == 0 ? recruiter : null,
+                    Samples.Finding("F1", "wages", i % 7 == 0 ? "critical" : "minor", 1 + (i % 40), codes: i % 5 == 0 ? ["wage-withholding"] : []))),
+                1 => ("grievance", Samples.Grievance($"PGI-G{i}", supplier, recruiter, "2026-11-10T10:00:00Z", "They keep our passports.", null, "document-retention")),
+                _ => ("recruitment-fee", Samples.FeeReport($"PGI-R{i}", recruiter, supplier, $"w-{i}", 900m + i, loan: i % 2 == 0)),
+            };
+            lines.Add(i % 2 == 0 ? ImportTests.KindFirstLine(kind, body) : ImportTests.Line(kind, body));
+            expected[supplier]++;
+            if (kind != "audit" || i % 9 == 0)
+            {
+                expected["rec:" + recruiter]++;
+            }
+        }
+
+        lines.Insert(450, ImportTests.Line("audit", Samples.Audit("PGI-A0", suppliers[0], null, Samples.Finding("F1", "wages", "major", 3)))); // conflict with line 1
+        lines.Insert(100, ImportTests.KindFirstLine("audit", Samples.Audit("PGI-BAD", suppliers[1], null, Samples.Finding("F1", "wages", "catastrophic", 1)))); // rejected
+        var file = string.Join("\n", lines) + "\n";
+        var log = factory.Service<IEvidenceLog>();
+        var rowsBefore = await log.CountAsync();
+
+        var first = await ImportTests.ImportAsync(client, file);
+
+        Assert.Equal(902, first["lines"]!.GetValue<long>());
+        Assert.Equal(900, first["accepted"]!.GetValue<long>());
+        Assert.Equal(1, first["rejected"]!.GetValue<long>());
+        Assert.Equal(1, first["conflicts"]!.GetValue<long>());
+        Assert.Equal([101L, 452L], first["results"]!.AsArray().Select(r => r!["line"]!.GetValue<long>()));
+        Assert.Equal("PGI-BAD", first["results"]![0]!["id"]!.GetValue<string>());
+        var rowsAfterFirst = await log.CountAsync();
+        Assert.Equal(rowsBefore + expected.Values.Sum(), rowsAfterFirst);
+        Assert.Equal(expected, await SignalCountsAsync(client, expected.Keys));
+        await EvidenceLogVerification.AssertChainsVerifyAsync(storage);
+
+        var second = await ImportTests.ImportAsync(client, file);
+
+        Assert.Equal(0, second["accepted"]!.GetValue<long>());
+        Assert.Equal(900, second["duplicates"]!.GetValue<long>());
+        Assert.Equal(first["results"]!.ToJsonString(), second["results"]!.ToJsonString());
+        Assert.Equal(rowsAfterFirst, await log.CountAsync());
+        Assert.Equal(expected, await SignalCountsAsync(client, expected.Keys));
+        await EvidenceLogVerification.AssertChainsVerifyAsync(storage);
+    }
+
+    private static async Task<Dictionary<string, int>> SignalCountsAsync(HttpClient client, IEnumerable<string> subjects)
+    {
+        var counts = new Dictionary<string, int>();
+        foreach (var subject in subjects)
+        {
+            var url = subject.StartsWith("rec:", StringComparison.Ordinal) ? $"/api/v1/recruiters/{subject[4..]}" : $"/api/v1/suppliers/{subject}";
+            counts[subject] = (await client.GetJsonAsync(url)).Expect(HttpStatusCode.OK)["signalCount"]!.GetValue<int>();
+        }
+
+        return counts;
     }
 }

@@ -139,6 +139,45 @@ public abstract class EvidenceLogContract(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_bulk_append_chains_every_row_answers_what_it_wrote_and_repeats_as_duplicates_with_one_conflict()
+    {
+        // Large enough for PostgreSQL's COPY path; rows of one submission share a content string (hashed once).
+        var (database, log) = await CreateLogAsync();
+        await using var _ = database;
+        await using var __ = log;
+        var submissions = Enumerable.Range(0, 1_500).Select(i =>
+        {
+            var content = $"{{\"i\":{i},\"text\":\"caf\u00e9 {i}\"}}";
+            return (IReadOnlyList<EvidenceAppend>)[Row($"sup:{i % 9}", $"bulk:{i}", content), Row($"rec:{i % 4}", $"bulk:{i}", content)];
+        }).ToList();
+
+        var first = await log.AppendManyAsync(submissions);
+
+        Assert.All(first, r => Assert.Equal(AppendOutcome.Appended, r.Outcome));
+        Assert.Equal(3_000, await log.CountAsync());
+        var stored = new List<EvidenceRow>();
+        foreach (var subject in await log.ListSubjectsAsync())
+        {
+            var verification = await log.VerifyChainAsync(subject);
+            Assert.True(verification.Valid, $"{subject} breaks at {verification.FirstBrokenSubjectSeq}");
+            stored.AddRange(await log.ReadSubjectAsync(subject, 0));
+        }
+
+        // What the append answered is what a read finds, without the append having read anything back.
+        Assert.Equal(stored.OrderBy(r => r.SubjectId, StringComparer.Ordinal).ThenBy(r => r.SubjectSeq),
+            first.SelectMany(r => r.Rows).OrderBy(r => r.SubjectId, StringComparer.Ordinal).ThenBy(r => r.SubjectSeq));
+
+        var changed = submissions.ToList();
+        changed[700] = [Row("sup:7", "bulk:700", "{\"i\":-1}")];
+        var second = await log.AppendManyAsync(changed);
+
+        Assert.Equal(AppendOutcome.Conflict, second[700].Outcome);
+        Assert.All(second.Where((_, i) => i != 700), r => Assert.Equal(AppendOutcome.Duplicate, r.Outcome));
+        Assert.Equal(first.Where((_, i) => i != 700).SelectMany(r => r.Rows), second.Where((_, i) => i != 700).SelectMany(r => r.Rows));
+        Assert.Equal(3_000, await log.CountAsync());
+    }
+
+    [Fact]
     public async Task Group_commit_handles_64_concurrent_appenders()
     {
         var (database, log) = await CreateLogAsync();

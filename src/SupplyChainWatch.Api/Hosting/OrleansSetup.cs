@@ -35,6 +35,9 @@ public static class OrleansSetup
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(ClusterSettings.MembershipSection));
             // ResponseTimeout bounds how long a grain call waits for an answer, e.g. from a silo that just died.
             silo.Configure<SiloMessagingOptions>(builder.Configuration.GetSection(ClusterSettings.MessagingSection));
+            // CacheSize: Orleans preallocates its directory cache's LRU for the configured number of grains (1,000,000 by
+            // default, 18.6 MB whatever the number of subjects); appsettings.json sets a measured size (README, Operations).
+            silo.Configure<GrainDirectoryOptions>(builder.Configuration.GetSection(ClusterSettings.GrainDirectorySection));
             if (StorageDatabase.ParseProvider(storage.Provider) == StorageProviderKind.Sqlite)
             {
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
@@ -84,6 +87,9 @@ public sealed class ClusterSettings
 
     /// <summary>Bound onto Orleans' <see cref="SiloMessagingOptions"/> (e.g. <c>ResponseTimeout</c>).</summary>
     public const string MessagingSection = "Cluster:Messaging";
+
+    /// <summary>Bound onto Orleans' <see cref="GrainDirectoryOptions"/> (e.g. <c>CacheSize</c>).</summary>
+    public const string GrainDirectorySection = "Cluster:GrainDirectory";
 
     public string ClusterId { get; set; } = "supplychainwatch";
 

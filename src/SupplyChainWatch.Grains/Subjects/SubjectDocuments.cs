@@ -100,13 +100,13 @@ public abstract class SubjectDocument
         switch (entry.Kind)
         {
             case EvidenceKinds.Finding:
-                var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail;
+                var finding = entry.ContentAs<EvidenceContent.Finding>().Detail;
                 Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
                 _changedFindings.Add(FindingKey(finding.AuditId, finding.FindingId));
                 SignalCount++;
                 break;
             case EvidenceKinds.FindingStatus:
-                var findingStatus = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson);
+                var findingStatus = entry.ContentAs<EvidenceContent.FindingStatusChange>();
                 var key = FindingKey(findingStatus.AuditId, findingStatus.FindingId);
                 if (Findings.TryGetValue(key, out var existing))
                 {
@@ -116,7 +116,7 @@ public abstract class SubjectDocument
 
                 break;
             case EvidenceKinds.Grievance:
-                var grievanceRow = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson);
+                var grievanceRow = entry.ContentAs<EvidenceContent.Grievance>();
                 var grievance = grievanceRow.Detail;
                 Grievances[grievance.GrievanceId] = grievance;
                 GrievanceConsents[grievance.GrievanceId] = new GrievanceConsent(grievanceRow.Consent.ShareWithBrand, grievanceRow.Consent.ShareWithNgo, grievanceRow.Consent.ShareWithLawEnforcement);
@@ -125,7 +125,7 @@ public abstract class SubjectDocument
                 SignalCount++;
                 break;
             case EvidenceKinds.GrievanceStatus:
-                var grievanceStatus = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson);
+                var grievanceStatus = entry.ContentAs<EvidenceContent.GrievanceStatusChange>();
                 if (Grievances.TryGetValue(grievanceStatus.GrievanceId, out var current))
                 {
                     Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
@@ -134,7 +134,7 @@ public abstract class SubjectDocument
 
                 break;
             case EvidenceKinds.FeeReport:
-                var report = EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail;
+                var report = entry.ContentAs<EvidenceContent.FeeReport>().Detail;
                 FeeReports[report.ReportId] = report;
                 SignalCount++;
                 break;
@@ -165,9 +165,9 @@ public abstract class SubjectDocument
 
     private static bool IsDatedByRow(EvidenceEntry entry, DateOnly day) => entry.Kind switch
     {
-        EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson).On, day),
-        EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).On, day),
-        EvidenceKinds.FeeReport => DatedEvidence.FeeReportExists(EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail, day),
+        EvidenceKinds.FindingStatus => DatedEvidence.StatusChangeHappened(entry.ContentAs<EvidenceContent.FindingStatusChange>().On, day),
+        EvidenceKinds.GrievanceStatus => DatedEvidence.StatusChangeHappened(entry.ContentAs<EvidenceContent.GrievanceStatusChange>().On, day),
+        EvidenceKinds.FeeReport => DatedEvidence.FeeReportExists(entry.ContentAs<EvidenceContent.FeeReport>().Detail, day),
         _ => true,
     };
 
@@ -246,7 +246,7 @@ public sealed class SupplierDocument : SubjectDocument
                 Profile = EvidenceJson.Deserialize<SupplierProfile>(entry.ContentJson);
                 break;
             case EvidenceKinds.Link:
-                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                var link = entry.ContentAs<EvidenceContent.Link>();
                 var score = Recruiters.TryGetValue(link.RecruiterId, out var known) ? known.RecruiterScore : 0;
                 Recruiters[link.RecruiterId] = new SupplierRecruiterLink(link.WorkforceShare, score);
                 break;
@@ -282,7 +282,7 @@ public sealed class RecruiterDocument : SubjectDocument
                 Profile = EvidenceJson.Deserialize<RecruiterProfile>(entry.ContentJson);
                 break;
             case EvidenceKinds.Link:
-                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
+                var link = entry.ContentAs<EvidenceContent.Link>();
                 Suppliers[link.SupplierId] = new RecruiterSupplierLink(link.WorkforceShare, link.SupplierSector);
                 break;
             default:

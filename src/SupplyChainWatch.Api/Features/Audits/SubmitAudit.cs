@@ -77,9 +77,10 @@ public static class SubmitAuditValidator
         var rows = new List<EvidenceAppend>();
         foreach (var finding in findings)
         {
-            var content = EvidenceJson.Serialize(new EvidenceContent.Finding(body.SupplierId!, body.RecruiterId, body.AuditFirm!, finding));
+            var parsed = new EvidenceContent.Finding(body.SupplierId!, body.RecruiterId, body.AuditFirm!, finding);
+            var content = EvidenceJson.Serialize(parsed);
             rows.AddRange(subjects.Select(subject =>
-                new EvidenceAppend(subject, SubmitAuditHandler.FindingKey(finding.AuditId, finding.FindingId), EvidenceKinds.Finding, content, occurredAt)));
+                new EvidenceAppend(subject, SubmitAuditHandler.FindingKey(finding.AuditId, finding.FindingId), EvidenceKinds.Finding, content, occurredAt, parsed)));
         }
 
         var auditId = body.AuditId!;

@@ -76,18 +76,18 @@ public static class SubmitGrievanceValidator
         // The log holds neither the confidential text nor any digest of it: the log's content reaches roles outside
         // grievance handling (referral packages), and an unkeyed digest of a phone number is reversed by guessing. The
         // vault compares a resubmission's text by a keyed MAC instead.
-        var content = EvidenceJson.Serialize(new EvidenceContent.Grievance(
-            body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, null, grievance));
+        var parsed = new EvidenceContent.Grievance(body.SupplierId, body.RecruiterId, body.Channel!, body.Anonymity!, consent, null, grievance);
+        var content = EvidenceJson.Serialize(parsed);
         var key = SubmitGrievanceHandler.GrievanceKey(grievance.GrievanceId);
         var rows = new List<EvidenceAppend>();
         if (body.SupplierId is not null)
         {
-            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt, parsed));
         }
 
         if (body.RecruiterId is not null)
         {
-            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt));
+            rows.Add(new EvidenceAppend(SubjectKeys.Recruiter(body.RecruiterId), key, EvidenceKinds.Grievance, content, grievance.ReceivedAt, parsed));
         }
 
         // Every grievance gets a vault row, text or none, so that text added by a resubmission is a conflict too.

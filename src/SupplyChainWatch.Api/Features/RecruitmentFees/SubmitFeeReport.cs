@@ -77,14 +77,15 @@ public static class SubmitFeeReportValidator
             return null;
         }
 
-        var content = EvidenceJson.Serialize(new EvidenceContent.FeeReport(body!.RecruiterId!, body.SupplierId, report));
+        var parsed = new EvidenceContent.FeeReport(body!.RecruiterId!, body.SupplierId, report);
+        var content = EvidenceJson.Serialize(parsed);
         var key = IdempotencyKeys.FeeReport(report.ReportId);
         var occurredAt = new DateTimeOffset(report.RecruitedOn.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var rows = new List<EvidenceAppend> { new(SubjectKeys.Recruiter(body.RecruiterId!), key, EvidenceKinds.FeeReport, content, occurredAt) };
+        var rows = new List<EvidenceAppend> { new(SubjectKeys.Recruiter(body.RecruiterId!), key, EvidenceKinds.FeeReport, content, occurredAt, parsed) };
         if (body.SupplierId is not null)
         {
             // Points count for the recruiter only; the supplier gets the report for its forced-labour cases.
-            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.FeeReport, content, occurredAt));
+            rows.Add(new EvidenceAppend(SubjectKeys.Supplier(body.SupplierId), key, EvidenceKinds.FeeReport, content, occurredAt, parsed));
         }
 
         return new PreparedSignal(report.ReportId, rows, _ => $"Fee report '{report.ReportId}' was already submitted with different content.");

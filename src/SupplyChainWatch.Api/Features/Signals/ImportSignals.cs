@@ -75,12 +75,18 @@ public static class ImportLineValidator
         return options;
     }
 
+    /// <summary>
+    /// Validates one line into the rows it stores. A line that starts with its <c>kind</c> (as exported files do) is read
+    /// once, by the deserialiser; any other is scanned for its kind first. The signal's id is looked for separately only
+    /// when the line fails, to name it in the result.
+    /// </summary>
     public static PreparedSignal? Prepare(ReadOnlySpan<byte> line, JsonSerializerOptions options, DateTimeOffset now, CurrencyConverter currencies, Validation validation, out string? id)
     {
         id = null;
+        PreparedSignal? signal = null;
         try
         {
-            var kind = Scan(line, validation, out id);
+            var kind = LeadingKind(line) ?? Scan(line, validation, out id);
             if (kind is null)
             {
                 return null;
@@ -91,16 +97,19 @@ public static class ImportLineValidator
             {
                 case "audit":
                     var audit = JsonSerializer.Deserialize<AuditBody>(line, options);
-                    return SubmitAuditValidator.Prepare(audit, today, validation);
+                    signal = SubmitAuditValidator.Prepare(audit, today, validation);
+                    break;
                 case "grievance":
                     var grievance = JsonSerializer.Deserialize<GrievanceBody>(line, options);
-                    return SubmitGrievanceValidator.Prepare(grievance, now, validation);
+                    signal = SubmitGrievanceValidator.Prepare(grievance, now, validation);
+                    break;
                 case "recruitment-fee":
                     var fee = JsonSerializer.Deserialize<FeeReportBody>(line, options);
-                    return SubmitFeeReportValidator.Prepare(fee, today, currencies, validation);
+                    signal = SubmitFeeReportValidator.Prepare(fee, today, currencies, validation);
+                    break;
                 default:
                     validation.Add("kind", "must be one of: audit, grievance, recruitment-fee");
-                    return null;
+                    break;
             }
         }
         catch (JsonException json)
@@ -112,9 +121,44 @@ public static class ImportLineValidator
                     validation.Add(field, message);
                 }
             }
-
-            return null;
         }
+
+        id = signal?.Id ?? id ?? IdOf(line);
+        return signal;
+    }
+
+    /// <summary>The <c>kind</c> when it is the line's first member (one token read), else null.</summary>
+    private static string? LeadingKind(ReadOnlySpan<byte> line)
+    {
+        var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 32 });
+        try
+        {
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("kind"u8)
+                && reader.Read() && reader.TokenType == JsonTokenType.String
+                ? reader.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null; // The full scan reports it.
+        }
+    }
+
+    /// <summary>The signal's id as far as the line can be read (a line cut short still names it), else null.</summary>
+    private static string? IdOf(ReadOnlySpan<byte> line)
+    {
+        string? id = null;
+        try
+        {
+            Scan(line, new Validation(), out id);
+        }
+        catch (JsonException)
+        {
+            // The id read before the fault, if any, is in id.
+        }
+
+        return id;
     }
 
     /// <summary>Reads the top-level <c>kind</c> and the signal's id without building anything.</summary>
@@ -183,7 +227,7 @@ public sealed class ImportSignalsHandler(EvidenceSubmitter submitter, CurrencyCo
     public const int MaxResults = 10_000;
     private const int ChunkRows = 4_000;
     private const int CatchUpAfterSubjects = 20_000;
-    private const int CatchUpAfterRows = 200_000;
+    private const int CatchUpAfterRows = 100_000; // Rows kept for the grains until then: about 1.5 KB each (content JSON and its record).
 
     private readonly JsonSerializerOptions _options = ImportLineValidator.LineOptions(json.Value.SerializerOptions);
 
