@@ -139,9 +139,9 @@ public static class ImportLineValidator
                 ? reader.GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
         {
-            return null; // The full scan reports it.
+            return null; // The full scan reports it (a lone surrogate in the kind is an InvalidOperationException here).
         }
     }
 
