@@ -31,6 +31,7 @@ builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
 builder.Services.AddSingleton<RescoreJobs>();
+builder.Services.AddSingleton<SupplyChainWatch.Grains.Live.LiveEventHub>();
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -69,6 +70,7 @@ app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
 app.MapWebhookEndpoints();
 app.MapReferralEndpoints();
+SupplyChainWatch.Api.Features.Events.EventEndpoints.MapLiveEndpoints(app);
 
 return await SchemaCommand.RunServiceAsync(app);
 

@@ -22,6 +22,50 @@ public sealed record SubjectOverview(
 [GenerateSerializer, Immutable]
 public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation);
 
+/// <summary>
+/// One page of a subject's score history: a point per evidence-log row recorded in the window, in log order. At most
+/// <see cref="RiskHistoryLimits.MaxPoints"/> points; <see cref="NextAfterSeq"/> is set when the window holds more.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("RiskHistory")]
+public sealed record RiskHistory(
+    [property: Id(0)] string SubjectId,
+    [property: Id(1)] IReadOnlyList<RiskHistoryPoint> Points,
+    [property: Id(2)] long? NextAfterSeq);
+
+/// <summary>
+/// The evaluation right after one evidence-log row, and what moved it since the previous point: <see cref="Delta"/> is
+/// exactly the sum of the causes' points (the row's signal, plus a <c>decay</c> time effect when the previous evidence
+/// alone scores differently at this row's instant).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("RiskHistoryPoint")]
+public sealed record RiskHistoryPoint(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int Score,
+    [property: Id(3)] RiskBand Band,
+    [property: Id(4)] ForcedLabourClassification ForcedLabour,
+    [property: Id(5)] int Delta,
+    [property: Id(6)] IReadOnlyList<RiskHistoryCause> Causes);
+
+/// <summary>
+/// What moved a point: an evidence-log row (its kind and the signal it concerns; ids and codes only, never a
+/// narrative) or <see cref="RiskHistoryLimits.DecayCause"/>, and by how many points.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("RiskHistoryCause")]
+public sealed record RiskHistoryCause(
+    [property: Id(0)] string Cause,
+    [property: Id(1)] string? SignalId,
+    [property: Id(2)] int Points);
+
+public static class RiskHistoryLimits
+{
+    /// <summary>Points in one answer; a larger window is paged.</summary>
+    public const int MaxPoints = 1000;
+
+    /// <summary>The cause of a change between points that time alone made (decay, a deadline passing).</summary>
+    public const string DecayCause = "decay";
+}
+
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>
 [GenerateSerializer, Immutable]
 public sealed record LinkView(
@@ -77,6 +121,15 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated);
+
+    /// <summary>
+    /// The score history from the evidence log: one point per row recorded in [<paramref name="from"/>,
+    /// <paramref name="to"/>] after subject sequence <paramref name="afterSeq"/> (the paging cursor), at most
+    /// <see cref="RiskHistoryLimits.MaxPoints"/>. Null as for <see cref="GetRiskAsync"/>.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("GetRiskHistoryAsync")]
+    Task<RiskHistory?> GetRiskHistoryAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq);
 
     /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
     Task<bool> RescoreAsync();

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
@@ -25,6 +27,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
     private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
+    private string? _lastSignalId; // The signal of the last row applied: what moved a risk change.
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -32,6 +35,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Services = services;
         _logger = services.LoggerFactory.CreateLogger(GetType());
     }
+
+    /// <summary>The live stream of this silo; absent in hosts without one.</summary>
+    private LiveEventHub? LiveEvents => ServiceProvider.GetService<LiveEventHub>();
 
     protected SubjectServices Services { get; }
 
@@ -215,6 +221,69 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return new RiskAnswer(EvaluateTotal(datedDocument, at));
     }
 
+    public async Task<RiskHistory?> GetRiskHistoryAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq)
+    {
+        if (AppliedSeq == 0)
+        {
+            return null;
+        }
+
+        // One pass over the log in order: each row is applied once to a single document, which is evaluated twice per
+        // point (before the row at the row's instant, to separate the time effect, and after it).
+        var document = new TDocument();
+        RiskEvaluation? previous = null;
+        DateTimeOffset? lastSkippedAt = null; // The latest row before the window (or page): the first point's predecessor.
+        var points = new List<RiskHistoryPoint>();
+        long? nextAfterSeq = null;
+        foreach (var row in await ReadLogAsync(0, CancellationToken.None))
+        {
+            if (row.RecordedAt > to)
+            {
+                break;
+            }
+
+            var inWindow = row.RecordedAt >= from && row.SubjectSeq > afterSeq;
+            if (inWindow && points.Count == RiskHistoryLimits.MaxPoints)
+            {
+                nextAfterSeq = points[^1].Seq;
+                break;
+            }
+
+            if (!inWindow)
+            {
+                document.Apply(row);
+                lastSkippedAt = row.RecordedAt;
+                continue;
+            }
+
+            if (previous is null && lastSkippedAt is { } skippedAt)
+            {
+                PrepareAsOfDocument(document);
+                previous = Evaluate(document, skippedAt);
+            }
+
+            // The previous evidence at this row's instant: what time alone did since the previous point. Rows of one
+            // submission share an instant, where time did nothing: the previous point is that evaluation already.
+            PrepareAsOfDocument(document);
+            var before = previous is not null && previous.EvaluatedAt == row.RecordedAt ? previous : Evaluate(document, row.RecordedAt);
+            document.Apply(row);
+            PrepareAsOfDocument(document);
+            var after = Evaluate(document, row.RecordedAt);
+            var previousScore = previous?.Score ?? before.Score;
+            var causes = new List<RiskHistoryCause>(2);
+            if (before.Score != previousScore)
+            {
+                causes.Add(new RiskHistoryCause(RiskHistoryLimits.DecayCause, null, before.Score - previousScore));
+            }
+
+            causes.Add(new RiskHistoryCause(row.Kind, SubjectDocument.SignalIdOf(row), after.Score - before.Score));
+            points.Add(new RiskHistoryPoint(row.SubjectSeq, row.RecordedAt, after.Score, after.Band, after.ForcedLabour, after.Score - previousScore, causes));
+            previous = after;
+        }
+
+        return new RiskHistory(SubjectId, points, nextAfterSeq);
+    }
+
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
     protected virtual void PrepareAsOfDocument(TDocument asOfDocument)
     {
@@ -239,10 +308,23 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
         {
             await Services.ReadModel.UpsertAsync(summary);
+            PublishRiskChange(previous, evaluation, summary, null);
             _state.State.LastEvaluation = evaluation;
             await WriteSnapshotAsync();
             await AfterEvaluatedAsync(previous, evaluation);
         }
+    }
+
+    /// <summary>Tells live-stream clients when the score, band or classification moved; never waits on them.</summary>
+    private void PublishRiskChange(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, string? signalId)
+    {
+        if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
+        {
+            return;
+        }
+
+        LiveEvents?.Publish(new LiveEvent(null, LiveEvent.RiskChanged, SubjectKey, summary.Country, summary.Sector, evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
+            signalId, null, evaluation.EvaluatedAt));
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -256,6 +338,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             Document.Apply(row);
         }
 
+        _lastSignalId = SubjectDocument.SignalIdOf(rows[^1]);
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
 
@@ -296,6 +379,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
+        PublishRiskChange(previous, evaluation, summary, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
