@@ -23,9 +23,12 @@ public sealed record SubjectOverview(
 public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation);
 
 /// <summary>
-/// One page of a subject's score history: a point per evidence-log row recorded in the window, in log order. At most
-/// <see cref="RiskHistoryLimits.MaxPoints"/> points; <see cref="NextAfterSeq"/> is set when the window holds more.
+/// One page of a subject's score history: a point per change, in time order, at most 1,000 a page; NextAfterSeq is
+/// set when the window holds more.
 /// </summary>
+/// <param name="SubjectId">Subject key (<c>sup:…</c> or <c>rec:…</c>).</param>
+/// <param name="Points">The points of this page, oldest first.</param>
+/// <param name="NextAfterSeq">Where the next page starts; null on the last page.</param>
 [GenerateSerializer, Immutable, Alias("RiskHistory")]
 public sealed record RiskHistory(
     [property: Id(0)] string SubjectId,
@@ -33,10 +36,17 @@ public sealed record RiskHistory(
     [property: Id(2)] long? NextAfterSeq);
 
 /// <summary>
-/// The evaluation right after one evidence-log row, and what moved it since the previous point: <see cref="Delta"/> is
-/// exactly the sum of the causes' points (the row's signal, plus a <c>decay</c> time effect when the previous evidence
-/// alone scores differently at this row's instant).
+/// The evaluation right after one evidence-log row (or, as the last point, at the window's end when time alone moved
+/// the score since the last row), and what moved it since the previous point: delta is exactly the sum of the causes'
+/// points, time effects (decay, deadlines passing, recruiter scores propagating) apart from the row's own effect.
 /// </summary>
+/// <param name="Seq">The subject sequence of the row (the paging cursor refers to it); the window-end point repeats the last row's.</param>
+/// <param name="At">The instant the row was recorded (the window's end for the last point of time effects).</param>
+/// <param name="Score">The score right after this point.</param>
+/// <param name="Band">The band right after this point.</param>
+/// <param name="ForcedLabour">The forced-labour classification right after this point.</param>
+/// <param name="Delta">Score change from the previous point (from 0 for the first point of the subject).</param>
+/// <param name="Causes">What made the delta, each with its points; they add up to delta.</param>
 [GenerateSerializer, Immutable, Alias("RiskHistoryPoint")]
 public sealed record RiskHistoryPoint(
     [property: Id(0)] long Seq,
@@ -48,9 +58,13 @@ public sealed record RiskHistoryPoint(
     [property: Id(6)] IReadOnlyList<RiskHistoryCause> Causes);
 
 /// <summary>
-/// What moved a point: an evidence-log row (its kind and the signal it concerns; ids and codes only, never a
-/// narrative) or <see cref="RiskHistoryLimits.DecayCause"/>, and by how many points.
+/// What moved a point and by how many points: an evidence-log row (cause is its kind: finding, finding-status,
+/// grievance, grievance-status, fee-report, profile, link; signalId the signal it concerns) or a time effect (decay,
+/// deadline-passed, recruiter-propagation). Ids and codes only, never a narrative.
 /// </summary>
+/// <param name="Cause">The row's kind or the time effect.</param>
+/// <param name="SignalId">The signal (audit/finding, grievance or fee-report id), the overdue finding of a deadline, or the recruiter (<c>rec:…</c>) whose score propagated; null for decay, profiles and links.</param>
+/// <param name="Points">Points this cause moved the score by (negative: down).</param>
 [GenerateSerializer, Immutable, Alias("RiskHistoryCause")]
 public sealed record RiskHistoryCause(
     [property: Id(0)] string Cause,
@@ -62,8 +76,14 @@ public static class RiskHistoryLimits
     /// <summary>Points in one answer; a larger window is paged.</summary>
     public const int MaxPoints = 1000;
 
-    /// <summary>The cause of a change between points that time alone made (decay, a deadline passing).</summary>
+    /// <summary>Time alone moved the score between two points: signals aging (decay) and cases changing as they do.</summary>
     public const string DecayCause = "decay";
+
+    /// <summary>An open corrective action's deadline passed: it counts as overdue from that day.</summary>
+    public const string DeadlineCause = "deadline-passed";
+
+    /// <summary>A linked recruiter's score changed and moved the supplier's propagated term.</summary>
+    public const string PropagationCause = "recruiter-propagation";
 }
 
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>
