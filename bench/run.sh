@@ -181,6 +181,7 @@ targets = {
     "bulk import": "≥ 50,000 signals/s",
     "re-score": "≥ 5,000 subjects/s",
     "memory per 10,000 active subjects": "≤ 200 MB",
+    "history of a 1,000-signal subject": "≤ 100 ms",
 }
 def cell(rows, fig):
     if fig not in rows: return "–"
@@ -195,7 +196,7 @@ lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRU
              "RateLimiting:PermitLimit raised (the per-client limit would otherwise answer 429 to the load generator).\n")
 lines.append("| figure | embedded (SQLite) | PostgreSQL | target |")
 lines.append("|---|---|---|---|")
-for fig in ["single ingest", "single ingest p50", "single ingest p99", "bulk import", "GET /health/live", "GET risk", "GET risk p99", "GET risk / live", "re-score", "memory per 10,000 active subjects"]:
+for fig in ["single ingest", "single ingest p50", "single ingest p99", "bulk import", "GET /health/live", "GET risk", "GET risk p99", "GET risk / live", "re-score", "memory per 10,000 active subjects", "history of a 1,000-signal subject"]:
     lines.append(f"| {fig} | {cell(emb, fig)} | {cell(pg, fig)} | {targets.get(fig, '')} |")
 for mode, rows in (("embedded", emb), ("PostgreSQL", pg)):
     if "single ingest" in rows:

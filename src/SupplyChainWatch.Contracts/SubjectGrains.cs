@@ -45,7 +45,7 @@ public sealed record RiskHistory(
 /// <param name="Score">The score right after this point.</param>
 /// <param name="Band">The band right after this point.</param>
 /// <param name="ForcedLabour">The forced-labour classification right after this point.</param>
-/// <param name="Delta">Score change from the previous point (from 0 for the first point of the subject).</param>
+/// <param name="Delta">Score change from the previous point (for the subject's first row, from the score of no evidence).</param>
 /// <param name="Causes">What made the delta, each with its points; they add up to delta.</param>
 [GenerateSerializer, Immutable, Alias("RiskHistoryPoint")]
 public sealed record RiskHistoryPoint(
@@ -59,11 +59,11 @@ public sealed record RiskHistoryPoint(
 
 /// <summary>
 /// What moved a point and by how many points: an evidence-log row (cause is its kind: finding, finding-status,
-/// grievance, grievance-status, fee-report, profile, link; signalId the signal it concerns) or a time effect (decay,
-/// deadline-passed, recruiter-propagation). Ids and codes only, never a narrative.
+/// grievance, grievance-status, fee-report, profile, link; signalId the signal it concerns) or a time effect
+/// (decay, deadline-passed, recruiter-propagation). Ids and codes only, never a narrative.
 /// </summary>
 /// <param name="Cause">The row's kind or the time effect.</param>
-/// <param name="SignalId">The signal (audit/finding, grievance or fee-report id), the overdue finding of a deadline, or the recruiter (<c>rec:…</c>) whose score propagated; null for decay, profiles and links.</param>
+/// <param name="SignalId">The signal (audit/finding, grievance or fee-report id), or the recruiter (<c>rec:…</c>) whose score propagated; null for decay, deadlines, profiles and links.</param>
 /// <param name="Points">Points this cause moved the score by (negative: down).</param>
 [GenerateSerializer, Immutable, Alias("RiskHistoryCause")]
 public sealed record RiskHistoryCause(
@@ -75,15 +75,6 @@ public static class RiskHistoryLimits
 {
     /// <summary>Points in one answer; a larger window is paged.</summary>
     public const int MaxPoints = 1000;
-
-    /// <summary>Time alone moved the score between two points: signals aging (decay) and cases changing as they do.</summary>
-    public const string DecayCause = "decay";
-
-    /// <summary>An open corrective action's deadline passed: it counts as overdue from that day.</summary>
-    public const string DeadlineCause = "deadline-passed";
-
-    /// <summary>A linked recruiter's score changed and moved the supplier's propagated term.</summary>
-    public const string PropagationCause = "recruiter-propagation";
 }
 
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>

@@ -49,10 +49,56 @@ public sealed class RiskHistoryTests(ITestOutputHelper output) : IDisposable
         Assert.NotNull(remediation["band"]);
         Assert.NotNull(remediation["forcedLabour"]);
 
+        // Each point is the score a risk read "as of" its instant gives (the same evidence, recorded by then).
+        foreach (var point in points)
+        {
+            var asOf = Uri.EscapeDataString(point!["at"]!.GetValue<DateTimeOffset>().ToString("O"));
+            Assert.Equal(Score(point), (await client.GetJsonAsync($"/api/v1/suppliers/hist-sup/risk?asOf={asOf}")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>());
+        }
+
         // A window after the audit holds the remediation alone, still measured from the audit's point.
         var from = Uri.EscapeDataString(auditedAt.AddDays(1).ToString("O"));
         var windowed = (await client.GetJsonAsync($"/api/v1/suppliers/hist-sup/risk/history?from={from}")).Expect(HttpStatusCode.OK)["points"]!.AsArray();
         Assert.Equal(Delta(remediation), Delta(Assert.Single(windowed)!));
+    }
+
+    [Fact]
+    public async Task A_deadline_passing_after_the_last_row_is_a_last_point_at_the_window_end_that_meets_the_current_score()
+    {
+        using var client = _factory.CreateClient();
+        var due = DateOnly.FromDateTime(_factory.Clock.GetUtcNow().UtcDateTime).AddDays(5).ToString("yyyy-MM-dd");
+        (await client.PostJsonAsync("/api/v1/audits", Samples.Audit("hist-due-aud", "hist-due", null,
+            Samples.Finding("F1", "working-hours", "major", 30, dueDate: due, codes: "excessive-overtime-imposed")))).Expect(HttpStatusCode.Created);
+        _factory.Clock.Advance(TimeSpan.FromDays(20));
+        var now = (await client.GetJsonAsync("/api/v1/suppliers/hist-due/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>();
+
+        var points = (await client.GetJsonAsync("/api/v1/suppliers/hist-due/risk/history")).Expect(HttpStatusCode.OK)["points"]!.AsArray();
+        Assert.Equal(2, points.Count);
+        var last = points[1]!;
+        Assert.Equal(now, Score(last));
+        Assert.Equal(points[0]!["seq"]!.GetValue<long>(), last["seq"]!.GetValue<long>()); // No new row: the last row's position.
+        Assert.Equal(Delta(last), last["causes"]!.AsArray().Sum(c => c!["points"]!.GetValue<int>()));
+        var deadline = last["causes"]!.AsArray().Single(c => c!["cause"]!.GetValue<string>() == "deadline-passed")!;
+        Assert.True(deadline["points"]!.GetValue<int>() > 0, deadline.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_linked_recruiter_whose_score_rose_moves_the_supplier_history_as_recruiter_propagation()
+    {
+        using var client = _factory.CreateClient();
+        (await client.PutJsonAsync("/api/v1/suppliers/hist-prop-sup", Samples.Supplier())).Expect(HttpStatusCode.Created);
+        (await client.PutJsonAsync("/api/v1/recruiters/hist-prop-rec", Samples.Recruiter())).Expect(HttpStatusCode.Created);
+        (await client.PutJsonAsync("/api/v1/suppliers/hist-prop-sup/recruiters/hist-prop-rec", new { workforceShare = 0.9 })).Expect(HttpStatusCode.OK);
+        _factory.Clock.Advance(TimeSpan.FromHours(1));
+        (await client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport("hist-prop-fee", "hist-prop-rec", null, "w-1", 3000m, loan: true))).Expect(HttpStatusCode.Created);
+        var now = (await client.GetJsonAsync("/api/v1/suppliers/hist-prop-sup/risk")).Expect(HttpStatusCode.OK)["score"]!.GetValue<int>();
+
+        var points = (await client.GetJsonAsync("/api/v1/suppliers/hist-prop-sup/risk/history")).Expect(HttpStatusCode.OK)["points"]!.AsArray();
+        var last = points[^1]!;
+        Assert.Equal(now, Score(last));
+        var propagation = last["causes"]!.AsArray().Single(c => c!["cause"]!.GetValue<string>() == "recruiter-propagation")!;
+        Assert.Equal("rec:hist-prop-rec", propagation["signalId"]!.GetValue<string>());
+        Assert.True(propagation["points"]!.GetValue<int>() > 0, last.ToJsonString());
     }
 
     [Fact]

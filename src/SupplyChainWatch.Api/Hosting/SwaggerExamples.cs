@@ -151,7 +151,7 @@ public sealed class SwaggerExamples : ISchemaFilter
             [
                 new RiskHistoryPoint(4, SampleInstant.AddDays(-44), 62, RiskBand.High, ForcedLabourClassification.Risk, 62, [new RiskHistoryCause("finding", "SMETA-2026-0042/F-07", 62)]),
                 new RiskHistoryPoint(6, SampleInstant.AddDays(-18), 84, RiskBand.Critical, ForcedLabourClassification.Indicated, 22,
-                    [new RiskHistoryCause(RiskHistoryLimits.DecayCause, null, -3), new RiskHistoryCause("grievance", "WV-2026-1187", 25)]),
+                    [new RiskHistoryCause(ScoreTimeline.Decay, null, -3), new RiskHistoryCause("grievance", "WV-2026-1187", 25)]),
             ],
             "aDo2");
         var liveEvent = new LiveEventView("risk.changed", "sup:sunrise-2", 84, RiskBand.Critical, ForcedLabourClassification.Indicated, "WV-2026-1187", null, SampleInstant);

@@ -60,7 +60,8 @@ public abstract class SubjectDocument
         }
     }
 
-    private static bool IsUnreadable(Exception exception) =>
+    /// <summary>The exceptions of a row that cannot be read (rather than of a fault): such a row is quarantined.</summary>
+    public static bool IsUnreadable(Exception exception) =>
         exception is JsonException or NotSupportedException or InvalidOperationException or NullReferenceException or ArgumentException;
 
     private void ApplyRow(EvidenceEntry entry)

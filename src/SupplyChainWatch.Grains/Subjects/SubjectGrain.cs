@@ -228,61 +228,16 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             return null;
         }
 
-        // One pass over the log in order: each row is applied once to a single document, which is evaluated twice per
-        // point (before the row at the row's instant, to separate the time effect, and after it).
-        var document = new TDocument();
-        RiskEvaluation? previous = null;
-        DateTimeOffset? lastSkippedAt = null; // The latest row before the window (or page): the first point's predecessor.
-        var points = new List<RiskHistoryPoint>();
-        long? nextAfterSeq = null;
-        foreach (var row in await ReadLogAsync(0, CancellationToken.None))
-        {
-            if (row.RecordedAt > to)
-            {
-                break;
-            }
-
-            var inWindow = row.RecordedAt >= from && row.SubjectSeq > afterSeq;
-            if (inWindow && points.Count == RiskHistoryLimits.MaxPoints)
-            {
-                nextAfterSeq = points[^1].Seq;
-                break;
-            }
-
-            if (!inWindow)
-            {
-                document.Apply(row);
-                lastSkippedAt = row.RecordedAt;
-                continue;
-            }
-
-            if (previous is null && lastSkippedAt is { } skippedAt)
-            {
-                PrepareAsOfDocument(document);
-                previous = Evaluate(document, skippedAt);
-            }
-
-            // The previous evidence at this row's instant: what time alone did since the previous point. Rows of one
-            // submission share an instant, where time did nothing: the previous point is that evaluation already.
-            PrepareAsOfDocument(document);
-            var before = previous is not null && previous.EvaluatedAt == row.RecordedAt ? previous : Evaluate(document, row.RecordedAt);
-            document.Apply(row);
-            PrepareAsOfDocument(document);
-            var after = Evaluate(document, row.RecordedAt);
-            var previousScore = previous?.Score ?? before.Score;
-            var causes = new List<RiskHistoryCause>(2);
-            if (before.Score != previousScore)
-            {
-                causes.Add(new RiskHistoryCause(RiskHistoryLimits.DecayCause, null, before.Score - previousScore));
-            }
-
-            causes.Add(new RiskHistoryCause(row.Kind, SubjectDocument.SignalIdOf(row), after.Score - before.Score));
-            points.Add(new RiskHistoryPoint(row.SubjectSeq, row.RecordedAt, after.Score, after.Band, after.ForcedLabour, after.Score - previousScore, causes));
-            previous = after;
-        }
-
-        return new RiskHistory(SubjectId, points, nextAfterSeq);
+        var rows = await ReadLogAsync(0, CancellationToken.None);
+        var propagation = await RecruiterScoreChangesAsync(to);
+        return RiskHistoryBuilder.Build(SubjectKey, CreateState(), rows, propagation, from, to, afterSeq);
     }
+
+    /// <summary>An empty compact state of this subject's kind, for a history walked from the first row.</summary>
+    protected abstract SubjectState CreateState();
+
+    /// <summary>Score changes of linked recruiters up to <paramref name="to"/>, oldest first (none for recruiters).</summary>
+    protected virtual Task<IReadOnlyList<RecruiterScoreChange>> RecruiterScoreChangesAsync(DateTimeOffset to) => Task.FromResult<IReadOnlyList<RecruiterScoreChange>>([]);
 
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
     protected virtual void PrepareAsOfDocument(TDocument asOfDocument)

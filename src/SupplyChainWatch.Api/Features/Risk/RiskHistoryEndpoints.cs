@@ -10,8 +10,10 @@ public static class RiskHistoryEndpoints
     private const string Description =
         "One point per evidence-log row recorded in [from, to] (ISO 8601 instants, both optional; to defaults to now): the score, band and forced-labour " +
         "classification right after the row, and the delta from the previous point split into causes that add up to it: the row's own effect " +
-        "(its kind and signal id: audit/finding, grievance or fee-report id; ids and codes only, never a narrative) and, when time alone moved the " +
-        "score between the two rows (decay, a deadline passing), a 'decay' cause. Recruiter scores pushed to a supplier are taken as known now. " +
+        "(its kind and signal id: audit/finding, grievance or fee-report id; ids and codes only, never a narrative) and the time effects since the previous " +
+        "point: 'decay' (evidence aging), 'deadline-passed' (a corrective action becoming overdue) and, for suppliers, 'recruiter-propagation' (a linked " +
+        "recruiter's score, as the recruiter's own history gives it, signalId its rec:… key). When time alone moved the score after the last row, a last " +
+        "point at 'to' (with the last row's seq) ends the history where a risk read at that instant does. Computed in one pass over the log. " +
         "At most 1,000 points an answer; follow nextCursor with the same from and to. 400 names a bad from, to or cursor.";
 
     public static IEndpointRouteBuilder MapRiskHistoryEndpoints(this IEndpointRouteBuilder app)
