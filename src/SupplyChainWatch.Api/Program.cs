@@ -31,7 +31,6 @@ builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
 builder.Services.AddSingleton<RescoreJobs>();
-builder.Services.AddSingleton<SupplyChainWatch.Grains.Live.LiveEventHub>();
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.Configure<JsonOptions>(JsonSetup.Configure);
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -14,6 +14,9 @@ public static class StorageSiloBuilderExtensions
     /// <summary>Name of the grain storage provider: <c>[PersistentState("…", StorageSiloBuilderExtensions.GrainStorageName)]</c>.</summary>
     public const string GrainStorageName = "scw";
 
+    /// <summary>The storage Orleans' stream pub-sub looks up by this name.</summary>
+    public const string PubSubStorageName = "PubSubStore";
+
     /// <summary>
     /// Registers grain storage <c>"scw"</c> and reminders (Orleans ADO.NET over our schema), PostgreSQL membership when the
     /// provider is PostgreSql (for SQLite the host configures localhost clustering), the schema migration at silo start,
@@ -41,6 +44,7 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
+        services.AddSingleton(sp => new SqlLiveEventStore(database, sp.GetService<TimeProvider>()));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));
 
@@ -54,6 +58,17 @@ public static class StorageSiloBuilderExtensions
                 new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()),
                 sp.GetRequiredService<IGrainStorageSerializer>());
         }));
+        // Orleans' stream pub-sub state (who is subscribed to the live streams), shared by the cluster's silos. The
+        // embedded store's single silo keeps it in memory (see OrleansSetup).
+        if (database.IsPostgreSql)
+        {
+            silo.AddAdoNetGrainStorage(PubSubStorageName, (OptionsBuilder<AdoNetGrainStorageOptions> builder) => builder.Configure(o =>
+            {
+                o.Invariant = database.OrleansInvariant;
+                o.ConnectionString = database.ConnectionString;
+            }));
+        }
+
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = database.OrleansInvariant;

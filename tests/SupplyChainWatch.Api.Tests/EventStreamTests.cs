@@ -31,7 +31,7 @@ public sealed class EventStreamTests : IDisposable
         var risk = (await writer.GetJsonAsync("/api/v1/suppliers/sse-a/risk")).Expect(HttpStatusCode.OK);
         Assert.Equal(risk["score"]!.GetValue<int>(), change.Data["score"]!.GetValue<int>());
         Assert.Equal(risk["band"]!.GetValue<string>(), change.Data["band"]!.GetValue<string>());
-        Assert.Null(change.Id); // Risk changes are not resumable; escalations are.
+        Assert.NotNull(change.Id); // Risk changes are resumable, as escalations are.
     }
 
     [Fact]

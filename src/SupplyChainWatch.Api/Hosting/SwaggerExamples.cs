@@ -155,7 +155,7 @@ public sealed class SwaggerExamples : ISchemaFilter
             ],
             "aDo2");
         var liveEvent = new LiveEventView("risk.changed", "sup:sunrise-2", 84, RiskBand.Critical, ForcedLabourClassification.Indicated, "WV-2026-1187", null, SampleInstant);
-        yield return new SseItem<LiveEventView?>(liveEvent, liveEvent.Type) { EventId = "e-17" };
+        yield return new SseItem<LiveEventView?>(liveEvent, liveEvent.Type) { EventId = "4711" };
         yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,
             [new Features.Signals.ImportLineResult(3, "SMETA-2026-0043", "rejected", 400, "The request is invalid.", null,
                 new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],

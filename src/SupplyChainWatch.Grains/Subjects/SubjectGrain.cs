@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using Orleans.Streams;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Live;
@@ -36,8 +37,8 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         _logger = services.LoggerFactory.CreateLogger(GetType());
     }
 
-    /// <summary>The live stream of this silo; absent in hosts without one.</summary>
-    private LiveEventHub? LiveEvents => ServiceProvider.GetService<LiveEventHub>();
+    /// <summary>The live events' durable positions; absent in hosts without the live stream.</summary>
+    private SqlLiveEventStore? LiveEvents => ServiceProvider.GetService<SqlLiveEventStore>();
 
     protected SubjectServices Services { get; }
 
@@ -260,26 +261,64 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         }
 
         Current = evaluation;
-        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        var changed = previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour;
+        if (changed)
         {
             await Services.ReadModel.UpsertAsync(summary);
-            PublishRiskChange(previous, evaluation, summary, null);
+        }
+
+        await PublishLiveAsync(previous, evaluation, summary, events, null);
+        if (changed)
+        {
             _state.State.LastEvaluation = evaluation;
             await WriteSnapshotAsync();
             await AfterEvaluatedAsync(previous, evaluation);
         }
     }
 
-    /// <summary>Tells live-stream clients when the score, band or classification moved; never waits on them.</summary>
-    private void PublishRiskChange(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, string? signalId)
+    /// <summary>
+    /// Records the turn's live events (the risk change, when score, band or classification moved, and the new escalations)
+    /// in the live event store, which gives each its durable position, then publishes them on the cluster's live streams
+    /// for the SSE clients of every silo. Never fails the turn: the evidence and everything derived from it are durable
+    /// already, and a client that reconnects reads the store.
+    /// </summary>
+    private async Task PublishLiveAsync(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
     {
-        if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
+        if (LiveEvents is not { } store)
         {
             return;
         }
 
-        LiveEvents?.Publish(new LiveEvent(null, LiveEvent.RiskChanged, SubjectKey, summary.Country, summary.Sector, evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
-            signalId, null, evaluation.EvaluatedAt));
+        var events = new List<LiveEvent>(escalations.Count + 1);
+        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        {
+            events.Add(new LiveEvent(0, LiveEvent.RiskChanged, SubjectKey, summary.Country, summary.Sector, evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
+                signalId, null, evaluation.EvaluatedAt));
+        }
+
+        events.AddRange(escalations.Select(e => new LiveEvent(0, e.Type, e.SubjectId, null, null, null, null, null, null, e.EventId, e.CreatedAt)));
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var stageStart = Stopwatch.GetTimestamp();
+        try
+        {
+            var seqs = await store.AppendAsync([.. events.Select(e => e.ToRecord())]);
+            var streams = this.GetStreamProvider(LiveStreams.Provider);
+            for (var i = 0; i < events.Count; i++)
+            {
+                var liveEvent = events[i] with { Seq = seqs[i] };
+                await streams.GetStream<LiveEvent>(LiveStreams.For(liveEvent)).OnNextAsync(liveEvent);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogWarning(exception, "Publishing the live events of {Subject} failed; reconnecting clients read them from the store", SubjectKey);
+        }
+
+        GrainMetrics.Record("live-events", stageStart);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -334,7 +373,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
-        PublishRiskChange(previous, evaluation, summary, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
+        await PublishLiveAsync(previous, evaluation, summary, events, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;

@@ -42,8 +42,14 @@ public sealed record LiveEventFilter(IReadOnlySet<string> SubjectIds, IReadOnlyS
 
 public static class EventEndpoints
 {
-    /// <summary>Escalations a reconnecting client may have missed that are replayed from the store; older ones are for GET /api/v1/escalations.</summary>
+    /// <summary>
+    /// Events a reconnecting client may have missed that are replayed from the live event store (which keeps a day of
+    /// them); beyond that it is sent a resync event and reads the current state over REST.
+    /// </summary>
     public const int ResumeHorizon = 1000;
+
+    /// <summary>Sent (no data) when a resuming client missed more than the horizon: reload over REST, then follow the stream.</summary>
+    public const string ResyncEvent = "resync";
 
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
 
@@ -60,13 +66,14 @@ public static class EventEndpoints
             .WithSummary("Live stream of risk changes and escalations (Server-Sent Events)")
             .WithDescription("text/event-stream. Events: risk.changed (subject, score, band, forced-labour classification, the signal that moved it) and the escalation types of GET /api/v1/escalations (type, subject, escalation id). " +
                 "Filters, each a comma-separated list: subjectIds (sup:…/rec:…), types, countries, sectors, and minBand; subjectIds and types filter every event, countries, sectors and minBand filter risk.changed. " +
-                "A heartbeat event every 15 s. Escalation events carry an id (their store position): reconnect with Last-Event-ID to receive the ones missed since, up to 1,000. " +
+                "A heartbeat event every 15 s. Every event carries an id, its durable position: reconnect with Last-Event-ID to receive the events missed since (up to 1,000, " +
+                "of the last 24 hours; a client that missed more first gets a resync event, no data: reload over REST). " +
                 "A client that falls 1,024 events behind is disconnected. 400 names a bad filter or Last-Event-ID.");
         return app;
     }
 
     private static Results<ServerSentEventsResult<LiveEventView?>, ValidationProblem> Subscribe(
-        string? subjectIds, string? types, string? countries, string? sectors, string? minBand, HttpRequest request, LiveEventHub hub, SqlEscalationStore store)
+        string? subjectIds, string? types, string? countries, string? sectors, string? minBand, HttpRequest request, LiveEventHub hub, SqlLiveEventStore store)
     {
         var validation = new Validation();
         var subjects = Split(subjectIds);
@@ -97,13 +104,13 @@ public static class EventEndpoints
         long? resumeAfter = null;
         if (request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastEventId)
         {
-            if (LiveEvent.TryParseEscalationId(lastEventId, out var seq))
+            if (LiveEvent.TryParseId(lastEventId, out var seq))
             {
                 resumeAfter = seq;
             }
             else
             {
-                validation.Add("Last-Event-ID", "must be an id this stream sent (e-…)");
+                validation.Add("Last-Event-ID", "must be an id this stream sent (a positive number)");
             }
         }
 
@@ -120,36 +127,34 @@ public static class EventEndpoints
         list is null ? [] : new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 
     private static async IAsyncEnumerable<SseItem<LiveEventView?>> StreamAsync(
-        HttpResponse response, LiveEventHub hub, SqlEscalationStore store, LiveEventFilter filter, long? resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+        HttpResponse response, LiveEventHub hub, SqlLiveEventStore store, LiveEventFilter filter, long? resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Subscribed before the replay, so nothing falls between them; live escalations the replay already sent are skipped.
+        // Subscribed before the replay, so nothing falls between them; live events the replay already sent are skipped.
         using var subscription = hub.Subscribe();
         // The headers go out now, not with the first event: a client knows it is subscribed (and the hub has it) at once.
         await response.Body.FlushAsync(cancellationToken);
         var replayedTo = 0L;
         if (resumeAfter is { } after)
         {
-            replayedTo = after;
-            var replayed = 0;
-            while (replayed < ResumeHorizon)
+            var (items, pruned) = await store.ReadAfterAsync(after, ResumeHorizon + 1, cancellationToken);
+            if (pruned || items.Count > ResumeHorizon)
             {
-                var (items, last) = await store.ReadAfterAsync(replayedTo, Math.Min(SqlEscalationStore.MaxLimit, ResumeHorizon - replayed), cancellationToken);
-                if (items.Count == 0)
+                // Too much missed to replay: the client reloads over REST and follows the stream from here.
+                yield return new SseItem<LiveEventView?>(null, ResyncEvent);
+            }
+            else
+            {
+                foreach (var (seq, record) in items)
                 {
-                    break;
-                }
-
-                foreach (var (seq, stored) in items)
-                {
-                    var replay = LiveEvent.Escalation(seq, stored);
+                    var replay = LiveEvent.FromRecord(seq, record);
                     if (filter.Matches(replay))
                     {
                         yield return Item(replay);
                     }
                 }
 
-                replayed += items.Count;
-                replayedTo = last;
+                // Live events up to here were in the store when it was read: sent above (or filtered out) already.
+                replayedTo = items.Count > 0 ? items[^1].Seq : after;
             }
         }
 
@@ -189,7 +194,7 @@ public static class EventEndpoints
 
             while (reader.TryRead(out var liveEvent))
             {
-                if (liveEvent.Id is { } id && LiveEvent.TryParseEscalationId(id, out var seq) && seq <= replayedTo)
+                if (liveEvent.Seq <= replayedTo)
                 {
                     continue;
                 }
@@ -203,5 +208,5 @@ public static class EventEndpoints
     }
 
     private static SseItem<LiveEventView?> Item(LiveEvent e) =>
-        new(new LiveEventView(e.Type, e.SubjectId, e.Score, e.Band, e.ForcedLabour, e.SignalId, e.EventId, e.At), e.Type) { EventId = e.Id };
+        new(new LiveEventView(e.Type, e.SubjectId, e.Score, e.Band, e.ForcedLabour, e.SignalId, e.EventId, e.At), e.Type) { EventId = LiveEvent.IdOf(e.Seq) };
 }
