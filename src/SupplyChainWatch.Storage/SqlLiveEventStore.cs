@@ -24,14 +24,12 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
     private const int PruneEveryBatches = 256;
 
     private readonly StorageDatabase _database;
-    private readonly TimeProvider _time;
     private readonly GroupCommitQueue<AppendRequest> _queue;
     private int _batches;
 
-    public SqlLiveEventStore(StorageDatabase database, TimeProvider? time = null)
+    public SqlLiveEventStore(StorageDatabase database)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
-        _time = time ?? TimeProvider.System;
         _queue = new GroupCommitQueue<AppendRequest>(WriteBatchAsync, static (request, error) => request.Completion.TrySetException(error), 256);
     }
 
@@ -99,7 +97,8 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
             if (prune)
             {
                 await using var delete = StorageDatabase.CreateCommand(connection, transaction, "DELETE FROM live_events WHERE at < @cutoff;");
-                StorageDatabase.AddParameter(delete, "@cutoff", _database.TimestampParameter(_time.GetUtcNow() - Retention));
+                // On the events' own clock (the service clock they were stamped with): a day before the newest of them.
+                StorageDatabase.AddParameter(delete, "@cutoff", _database.TimestampParameter(rows.Max(r => r.At) - Retention));
                 await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 

@@ -44,7 +44,7 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
-        services.AddSingleton(sp => new SqlLiveEventStore(database, sp.GetService<TimeProvider>()));
+        services.AddSingleton(_ => new SqlLiveEventStore(database));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));
 

@@ -104,6 +104,112 @@ public sealed class EventStreamTests : IDisposable
         Assert.Equal(missed, received);
     }
 
+    [Fact]
+    public async Task Country_sector_and_minimum_band_filters_leave_out_other_subjects_risk_changes()
+    {
+        using var client = _factory.CreateClient(["compliance"]);
+        using var writer = _factory.CreateClient();
+        (await writer.PutJsonAsync("/api/v1/suppliers/sse-f-bd", Samples.Supplier("BD", "electronics"))).Expect(HttpStatusCode.Created);
+        (await writer.PutJsonAsync("/api/v1/suppliers/sse-f-my", Samples.Supplier("MY", "apparel"))).Expect(HttpStatusCode.Created);
+        await using var stream = await EventStream.OpenAsync(client, "/api/v1/events?types=risk.changed&countries=MY&sectors=apparel&minBand=high");
+
+        // Filtered out, in order before the wanted change: another country and sector, then the wanted subject's minor
+        // change that stays below the band. Had a filter let one through, it would arrive first.
+        await SubmitAuditAsync(writer, "sse-f-bd-aud", "sse-f-bd");
+        (await writer.PostJsonAsync("/api/v1/audits", Samples.Audit("sse-f-my-minor", "sse-f-my", null, Samples.Finding("F1", "wages", "observation", 1)))).Expect(HttpStatusCode.Created);
+        await SubmitAuditAsync(writer, "sse-f-my-aud", "sse-f-my");
+
+        var change = await stream.NextAsync(Timeout);
+        Assert.Equal("sup:sse-f-my", change.Data!["subjectId"]!.GetValue<string>());
+        Assert.Equal("sse-f-my-aud/F1", change.Data["signalId"]!.GetValue<string>());
+        Assert.Contains(change.Data["band"]!.GetValue<string>(), new[] { "high", "critical" });
+    }
+
+    [Fact]
+    public async Task A_grievance_moving_a_score_shows_nothing_over_the_stream_that_the_risk_view_of_the_role_does_not()
+    {
+        using var client = _factory.CreateClient(["compliance"]);
+        using var handler = _factory.CreateClient(["grievance-handler"]);
+        var narrative = "CANARYnarrative" + Guid.NewGuid().ToString("N");
+        var contact = "CANARYcontact" + Guid.NewGuid().ToString("N");
+        await using var stream = await EventStream.OpenAsync(client, "/api/v1/events?subjectIds=sup:sse-g");
+        (await handler.PostJsonAsync("/api/v1/grievances", Samples.Grievance("sse-g-1", "sse-g", null, "2026-11-18T09:00:00Z", narrative, contact, "document-retention")))
+            .Expect(HttpStatusCode.Created);
+
+        var change = await stream.NextAsync(Timeout);
+        while (change.Type != "risk.changed")
+        {
+            change = await stream.NextAsync(Timeout);
+        }
+
+        // What the REST risk answer of the same role shows: its score and band, and the signal id only if that answer
+        // names it too (a view that hides a grievance hides it here as well).
+        var risk = (await client.GetJsonAsync("/api/v1/suppliers/sse-g/risk")).Expect(HttpStatusCode.OK);
+        Assert.DoesNotContain("CANARY", change.Data!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(risk["score"]!.GetValue<int>(), change.Data["score"]!.GetValue<int>());
+        Assert.Equal(risk["band"]!.GetValue<string>(), change.Data["band"]!.GetValue<string>());
+        if (change.Data["signalId"]?.GetValue<string>() is { } signalId)
+        {
+            Assert.Contains($"\"{signalId}\"", risk.ToJsonString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Resuming_with_Last_Event_ID_replays_the_risk_changes_and_escalations_missed_none_twice_then_goes_live()
+    {
+        using var client = _factory.CreateClient(["compliance"]);
+        using var writer = _factory.CreateClient();
+        var url = "/api/v1/events?subjectIds=sup:sse-m1,sup:sse-m2,sup:sse-m3";
+
+        string lastId;
+        await using (var first = await EventStream.OpenAsync(client, url))
+        {
+            await SubmitAuditAsync(writer, "sse-m1-aud", "sse-m1");
+            var change = await first.NextAsync(Timeout);
+            while (change.Type != "risk.changed")
+            {
+                change = await first.NextAsync(Timeout);
+            }
+
+            lastId = change.Id!;
+        }
+
+        // While disconnected: a risk change and its escalations for sse-m2 (and whatever of sse-m1 followed its change).
+        await SubmitAuditAsync(writer, "sse-m2-aud", "sse-m2");
+        var escalationsM2 = await EscalationIdsAsync(writer, "sup:sse-m2");
+
+        await using var resumed = await EventStream.OpenAsync(client, url, lastId);
+        await SubmitAuditAsync(writer, "sse-m3-aud", "sse-m3"); // Live after the resume: the marker.
+        var received = new List<SseMessage>();
+        while (true)
+        {
+            var message = await resumed.NextAsync(Timeout);
+            if (message.Data!["subjectId"]!.GetValue<string>() == "sup:sse-m3")
+            {
+                break;
+            }
+
+            received.Add(message);
+        }
+
+        var ids = received.Select(m => long.Parse(m.Id!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(ids, id => Assert.True(id > long.Parse(lastId, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(ids.Distinct().Order(), ids); // In order, none twice.
+        var m2 = received.Where(m => m.Data!["subjectId"]!.GetValue<string>() == "sup:sse-m2").ToList();
+        Assert.Single(m2, m => m.Type == "risk.changed");
+        Assert.Equal(escalationsM2, [.. m2.Where(m => m.Type != "risk.changed").Select(m => m.Data!["eventId"]!.GetValue<string>())]);
+    }
+
+    [Fact]
+    public async Task An_idle_stream_gets_heartbeats()
+    {
+        _factory.Settings[SupplyChainWatch.Api.Features.Events.EventEndpoints.HeartbeatSetting] = "00:00:00.200";
+        using var client = _factory.CreateClient(["compliance"]);
+        await using var stream = await EventStream.OpenAsync(client, "/api/v1/events");
+        Assert.Equal("heartbeat", (await stream.NextAsync(Timeout, heartbeats: true)).Type);
+        Assert.Equal("heartbeat", (await stream.NextAsync(Timeout, heartbeats: true)).Type);
+    }
+
     private static async Task SubmitAuditAsync(HttpClient writer, string auditId, string supplierId) =>
         (await writer.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplierId, null,
             Samples.Finding("F1", "wages", "critical", 40, codes: "wage-withholding")))).Expect(HttpStatusCode.Created);
@@ -141,7 +247,7 @@ public sealed class EventStream : IAsyncDisposable
         return new EventStream(response, await response.Content.ReadAsStreamAsync());
     }
 
-    public async Task<SseMessage> NextAsync(TimeSpan timeout)
+    public async Task<SseMessage> NextAsync(TimeSpan timeout, bool heartbeats = false)
     {
         using var cancel = new CancellationTokenSource(timeout);
         string? type = null;
@@ -152,9 +258,9 @@ public sealed class EventStream : IAsyncDisposable
             var line = await _reader.ReadLineAsync(cancel.Token) ?? throw new InvalidOperationException("The stream ended.");
             if (line.Length == 0)
             {
-                if (type is not null && type != "heartbeat")
+                if (type is not null && (heartbeats || type != "heartbeat"))
                 {
-                    return new SseMessage(type, id, data is null ? null : JsonNode.Parse(data));
+                    return new SseMessage(type, id, string.IsNullOrEmpty(data) ? null : JsonNode.Parse(data));
                 }
 
                 (type, id, data) = (null, null, null);

@@ -51,7 +51,10 @@ public static class EventEndpoints
     /// <summary>Sent (no data) when a resuming client missed more than the horizon: reload over REST, then follow the stream.</summary>
     public const string ResyncEvent = "resync";
 
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    /// <summary>Configuration key of the heartbeat period (a TimeSpan; 15 s unless set), so that proxies keep idle streams open.</summary>
+    public const string HeartbeatSetting = "Events:Heartbeat";
+
+    public static readonly TimeSpan DefaultHeartbeat = TimeSpan.FromSeconds(15);
 
     private static readonly string[] KnownTypes = [LiveEvent.RiskChanged, .. ListEscalationsHandler.Types];
 
@@ -73,7 +76,7 @@ public static class EventEndpoints
     }
 
     private static Results<ServerSentEventsResult<LiveEventView?>, ValidationProblem> Subscribe(
-        string? subjectIds, string? types, string? countries, string? sectors, string? minBand, HttpRequest request, LiveEventHub hub, SqlLiveEventStore store)
+        string? subjectIds, string? types, string? countries, string? sectors, string? minBand, HttpRequest request, LiveEventHub hub, SqlLiveEventStore store, IConfiguration configuration)
     {
         var validation = new Validation();
         var subjects = Split(subjectIds);
@@ -120,14 +123,16 @@ public static class EventEndpoints
         }
 
         var filter = new LiveEventFilter(subjects, countrySet, sectorSet, band, typeSet);
-        return TypedResults.ServerSentEvents(StreamAsync(request.HttpContext.Response, hub, store, filter, resumeAfter, request.HttpContext.RequestAborted));
+        var heartbeat = configuration.GetValue(HeartbeatSetting, DefaultHeartbeat);
+        return TypedResults.ServerSentEvents(StreamAsync(request.HttpContext.Response, hub, store, filter, resumeAfter, heartbeat, request.HttpContext.RequestAborted));
     }
 
     private static HashSet<string> Split(string? list) =>
         list is null ? [] : new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 
     private static async IAsyncEnumerable<SseItem<LiveEventView?>> StreamAsync(
-        HttpResponse response, LiveEventHub hub, SqlLiveEventStore store, LiveEventFilter filter, long? resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
+        HttpResponse response, LiveEventHub hub, SqlLiveEventStore store, LiveEventFilter filter, long? resumeAfter, TimeSpan heartbeatPeriod,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Subscribed before the replay, so nothing falls between them; live events the replay already sent are skipped.
         using var subscription = hub.Subscribe();
@@ -165,7 +170,7 @@ public static class EventEndpoints
             var heartbeat = false;
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                wait.CancelAfter(Heartbeat);
+                wait.CancelAfter(heartbeatPeriod);
                 try
                 {
                     more = await reader.WaitToReadAsync(wait.Token);
