@@ -39,13 +39,25 @@ if (only is null or "history")
     {
         var findings = Enumerable.Range(0, 500).Select(i => new
         {
-            findingId = $"F{i}", category = i % 2 == 0 ? "wages" : "working-hours", severity = i % 7 == 0 ? "major" : "minor", workersAffected = 1 + (i % 9),
-            evidenceStatus = "verified", status = "open", dueDate = i % 7 == 0 ? "2026-06-30" : null, indicators = Array.Empty<object>(),
+            findingId = $"F{i}",
+            category = i % 2 == 0 ? "wages" : "working-hours",
+            severity = i % 7 == 0 ? "major" : "minor",
+            workersAffected = 1 + (i % 9),
+            evidenceStatus = "verified",
+            status = "open",
+            dueDate = i % 7 == 0 ? "2026-06-30" : null,
+            indicators = Array.Empty<object>(),
         }).ToArray();
         await Http.ExpectAsync(http.PostAsync("/api/v1/audits", Http.Json(new
         {
-            auditId = $"{historySupplier}-{audit}", supplierId = historySupplier, standard = "smeta", auditType = "initial",
-            startDate = "2026-05-01", endDate = "2026-05-03", auditFirm = "Bench Assurance", findings,
+            auditId = $"{historySupplier}-{audit}",
+            supplierId = historySupplier,
+            standard = "smeta",
+            auditType = "initial",
+            startDate = "2026-05-01",
+            endDate = "2026-05-03",
+            auditFirm = "Bench Assurance",
+            findings,
         })), HttpStatusCode.Created);
     }
 

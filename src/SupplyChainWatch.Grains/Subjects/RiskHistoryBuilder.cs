@@ -145,28 +145,24 @@ public static class SubjectStateRows
             case EvidenceKinds.Profile when state is RecruiterState:
                 var recruiterProfile = EvidenceJson.Deserialize<RecruiterProfile>(row.ContentJson);
                 return (null, s => ((RecruiterState)s).SetProfile(recruiterProfile));
-            case EvidenceKinds.Link:
-                var link = EvidenceJson.Deserialize<EvidenceContent.Link>(row.ContentJson);
-                return (null, s =>
-                {
-                    switch (s)
-                    {
-                        case SupplierState supplier:
-                            supplier.SetRecruiterLink(link.RecruiterId, link.WorkforceShare);
-                            // A recruiter linked after its score changed starts from that score, as the live grain's does.
-                            if (recruiterScores.TryGetValue(link.RecruiterId, out var score))
-                            {
-                                supplier.SetRecruiterScore(link.RecruiterId, score);
-                            }
-
-                            break;
-                        case RecruiterState recruiter:
-                            recruiter.SetSupplierLink(link.SupplierId, link.WorkforceShare, link.SupplierSector);
-                            break;
-                    }
-                });
+            case EvidenceKinds.Link when state is SupplierState:
+                var recruiterLink = EvidenceJson.Deserialize<EvidenceContent.Link>(row.ContentJson);
+                return (null, s => LinkRecruiter((SupplierState)s, recruiterLink, recruiterScores));
+            case EvidenceKinds.Link when state is RecruiterState:
+                var supplierLink = EvidenceJson.Deserialize<EvidenceContent.Link>(row.ContentJson);
+                return (null, s => ((RecruiterState)s).SetSupplierLink(supplierLink.SupplierId, supplierLink.WorkforceShare, supplierLink.SupplierSector));
             default:
                 return (null, static _ => { });
+        }
+    }
+
+    private static void LinkRecruiter(SupplierState supplier, EvidenceContent.Link link, IReadOnlyDictionary<string, int> recruiterScores)
+    {
+        supplier.SetRecruiterLink(link.RecruiterId, link.WorkforceShare);
+        // A recruiter linked after its score changed starts from that score, as the live grain's does.
+        if (recruiterScores.TryGetValue(link.RecruiterId, out var score))
+        {
+            supplier.SetRecruiterScore(link.RecruiterId, score);
         }
     }
 }
