@@ -70,6 +70,7 @@ app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
 app.MapWebhookEndpoints();
 app.MapReferralEndpoints();
+SupplyChainWatch.Api.Features.Events.EventEndpoints.MapLiveEndpoints(app);
 
 return await SchemaCommand.RunServiceAsync(app);
 
