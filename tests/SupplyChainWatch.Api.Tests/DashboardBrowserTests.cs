@@ -44,6 +44,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         var page = await Host.SignInAsync("compliance");
         await Expect(page.GetByTestId("supplier-bands")).ToBeVisibleAsync();
+        // The audited supplier moved from its profile-only score within the window.
+        await Expect(page.GetByTestId("movers")).ToContainTextAsync($"sup:{target}");
         await Host.ScreenshotAsync(page, "dashboard-portfolio");
 
         await page.GotoAsync("/dashboard/suppliers");

@@ -62,6 +62,14 @@ public static class DashboardSetup
     /// </summary>
     public static readonly string[] PathPrefixes = ["/dashboard", "/_blazor", "/_framework", "/_content"];
 
+    /// <summary>Whether a route pattern is the dashboard's (one of <see cref="PathPrefixes"/>, or the root's redirect to it).</summary>
+    public static bool IsDashboardRoute(string pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var path = "/" + pattern.Trim('/');
+        return path == "/" || PathPrefixes.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
+    }
+
     public static WebApplicationBuilder AddSupplyChainWatchDashboard(this WebApplicationBuilder builder)
     {
         var settings = builder.Configuration.GetSection(DashboardSettings.Section).Get<DashboardSettings>() ?? new DashboardSettings();
@@ -173,10 +181,11 @@ public static class DashboardSetup
     }
 
     private static async Task<Results<RedirectHttpResult, ValidationProblem>> DevelopmentSignInAsync(
-        [FromForm] DevelopmentSignInForm form, HttpContext context)
+        [FromForm] DevelopmentSignInForm? form, HttpContext context)
     {
-        var name = string.IsNullOrWhiteSpace(form.Name) ? "dashboard-user" : form.Name.Trim();
-        var roles = form.Roles ?? [];
+        // A form without any of the fields binds to no object at all.
+        var name = string.IsNullOrWhiteSpace(form?.Name) ? "dashboard-user" : form.Name.Trim();
+        var roles = form?.Roles?.Where(r => !string.IsNullOrWhiteSpace(r)).ToArray() ?? [];
         var unknown = roles.Where(r => !Roles.All.Contains(r, StringComparer.Ordinal)).ToArray();
         if (roles.Length == 0 || unknown.Length > 0 || name.Length > 100)
         {
@@ -200,7 +209,7 @@ public static class DashboardSetup
         }
 
         await context.SignInAsync(CookieScheme, DashboardIdentity.Development(name, roles));
-        return TypedResults.Redirect(LocalReturnUrl(form.ReturnUrl));
+        return TypedResults.Redirect(LocalReturnUrl(form?.ReturnUrl));
     }
 
     /// <summary>Only a path on this site (never another origin): an open redirect would make the sign-in a phishing aid.</summary>

@@ -47,9 +47,10 @@ public static class ExplanationTerms
             terms.Add(new Term("actions", "Overdue corrective actions", string.Join(", ", e.Management.OverdueCorrectiveActions), e.Management.Points));
         }
 
-        // What the listed points leave to the score: the floor's lift, or the rounding of the total to a whole score.
+        // What the listed points leave to the score: the floor's lift (when it raised the score), or the rounding of the total
+        // to a whole score.
         var rest = risk.Score - terms.Sum(t => t.Points);
-        if (e.Floor.Applied)
+        if (e.Floor.Applied && risk.Score > e.ScoreBeforeFloor)
         {
             terms.Add(new Term("floor", "Zero-tolerance floor", e.Floor.Reason ?? string.Join(", ", e.Floor.Triggers.Select(Display.Name)), rest));
         }

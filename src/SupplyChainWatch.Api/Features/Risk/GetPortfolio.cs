@@ -57,16 +57,17 @@ public sealed class GetPortfolioHandler(SqlReadModelStore readModel, IGrainFacto
 
         var now = clock.Now;
         var since = now - GetPortfolio.MoversWindow;
-        var candidates = (await readModel.ChangedSinceAsync(supplierType, since, MoverCandidates, cancellationToken))
-            .Concat(await readModel.ChangedSinceAsync(recruiterType, since, MoverCandidates, cancellationToken));
+        // The read model holds bare ids; the grains and the pages use typed keys.
+        var candidates = (await readModel.ChangedSinceAsync(supplierType, since, MoverCandidates, cancellationToken)).Select(c => (Key: SubjectKeys.Supplier(c.SubjectId), Row: c))
+            .Concat((await readModel.ChangedSinceAsync(recruiterType, since, MoverCandidates, cancellationToken)).Select(c => (Key: SubjectKeys.Recruiter(c.SubjectId), Row: c)));
         var movers = new List<Mover>();
-        foreach (var candidate in candidates)
+        foreach (var (key, row) in candidates)
         {
             // The first point of the window says what the score was before it: its score less its own change.
-            var history = await grains.GetSubjectGrain(candidate.SubjectId).GetRiskHistoryAsync(since, now, 0);
-            if (history is { Points: [var first, ..] } && first.Score - first.Delta != candidate.Score)
+            var history = await grains.GetSubjectGrain(key).GetRiskHistoryAsync(since, now, 0);
+            if (history is { Points: [var first, ..] } && first.Score - first.Delta != row.Score)
             {
-                movers.Add(new Mover(candidate.SubjectId, candidate.Name, first.Score - first.Delta, candidate.Score, BandOf(candidate.Band)));
+                movers.Add(new Mover(key, row.Name, first.Score - first.Delta, row.Score, BandOf(row.Band)));
             }
         }
 
