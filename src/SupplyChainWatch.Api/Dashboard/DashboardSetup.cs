@@ -67,7 +67,9 @@ public static class DashboardSetup
     {
         ArgumentNullException.ThrowIfNull(pattern);
         var path = "/" + pattern.Trim('/');
-        return path == "/" || PathPrefixes.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
+        // "/{**path:file}" is the fallback MapStaticAssets adds when it serves from the build output (files changed after
+        // the build); it admits no one anonymously (the fallback policy applies) and serves only static files.
+        return path is "/" or "/{**path:file}" || PathPrefixes.Any(p => path == p || path.StartsWith(p + "/", StringComparison.Ordinal));
     }
 
     public static WebApplicationBuilder AddSupplyChainWatchDashboard(this WebApplicationBuilder builder)
