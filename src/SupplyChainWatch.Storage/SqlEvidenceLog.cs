@@ -107,6 +107,22 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Rows of the given kinds with a log position after <paramref name="afterSeq"/>, in log order, at most
+    /// <paramref name="limit"/> (the grievance pipeline reads grievance and grievance-status rows this way).
+    /// </summary>
+    public async Task<IReadOnlyList<EvidenceRow>> ReadKindsAsync(IReadOnlyList<string> kinds, long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null, "");
+        var kindList = StorageDatabase.InList(command, "kind", kinds);
+        command.CommandText = $"SELECT {Columns} FROM evidence_log WHERE kind IN {kindList} AND seq > @after ORDER BY seq LIMIT @limit;";
+        StorageDatabase.AddParameter(command, "@after", afterSeq);
+        StorageDatabase.AddParameter(command, "@limit", limit);
+        return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<EvidenceRow>> FindByKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(idempotencyKey);

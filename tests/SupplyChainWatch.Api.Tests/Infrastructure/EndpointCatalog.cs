@@ -159,6 +159,14 @@ public static class EndpointCatalog
 
             var methods = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["ANY"];
             var pattern = "/" + (endpoint.RoutePattern.RawText ?? string.Empty).Trim('/');
+            if (Dashboard.DashboardSetup.IsDashboardRoute(pattern))
+            {
+                // The browser dashboard (its pages, sign-in and sign-out, the Blazor circuit, framework and component assets,
+                // the root's redirect to it) is not part of the JSON API: DashboardTests and DashboardBrowserTests cover who
+                // may reach it, so neither the authorization matrix nor the OpenAPI contract lists it.
+                continue;
+            }
+
             foreach (var method in methods)
             {
                 keys.Add($"{method} {pattern}");
