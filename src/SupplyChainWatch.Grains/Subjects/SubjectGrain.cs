@@ -349,6 +349,19 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == TimeChecksReminder ? RunTimeChecksAsync() : Task.CompletedTask;
 
+    /// <summary>
+    /// The signal a live risk change names: the live stream reaches the brand's roles (compliance, admin), so a grievance
+    /// the worker did not consent to share with the brand is named as the risk view names it, withheld.
+    /// </summary>
+    private string? LiveSignalId(EvidenceEntry row)
+    {
+        var id = SubjectDocument.SignalIdOf(row);
+        return id is not null && row.Kind is EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus
+            && ConsentRules.For(Document.GrievanceConsents.GetValueOrDefault(id), DisclosureAudience.Brand).Withheld
+            ? ConsentRules.WithheldSignalId
+            : id;
+    }
+
     protected async Task ApplyAndRecomputeAsync(IReadOnlyList<EvidenceEntry> rows)
     {
         foreach (var row in rows)
@@ -357,7 +370,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             Document.Apply(row);
         }
 
-        _lastSignalId = SubjectDocument.SignalIdOf(rows[^1]);
+        _lastSignalId = LiveSignalId(rows[^1]);
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
 

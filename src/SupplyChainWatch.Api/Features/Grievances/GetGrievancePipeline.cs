@@ -41,7 +41,7 @@ public sealed class GetGrievancePipelineHandler(SqlEvidenceLog log, RiskEngine e
         while (true)
         {
             var rows = await log.ReadKindsAsync(Kinds, after, PageSize, cancellationToken);
-            foreach (var row in rows)
+            foreach (var (_, row) in rows)
             {
                 if (row.Kind == EvidenceKinds.Grievance)
                 {
