@@ -155,6 +155,30 @@ public sealed class EventStreamTests : IDisposable
     }
 
     [Fact]
+    public async Task A_grievance_the_worker_did_not_share_with_the_brand_is_named_withheld_over_the_stream_as_in_the_risk_view()
+    {
+        using var client = _factory.CreateClient(["compliance"]);
+        using var handler = _factory.CreateClient(["grievance-handler"]);
+        await using var stream = await EventStream.OpenAsync(client, "/api/v1/events?subjectIds=sup:sse-gw");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(
+            Samples.Grievance("sse-gw-secret-1", "sse-gw", null, "2026-11-18T09:00:00Z", null, null, "document-retention")))!;
+        body["consent"]!["shareWithBrand"] = false;
+        (await handler.PostJsonAsync("/api/v1/grievances", body.ToJsonString())).Expect(HttpStatusCode.Created);
+
+        var change = await stream.NextAsync(Timeout);
+        while (change.Type != "risk.changed")
+        {
+            change = await stream.NextAsync(Timeout);
+        }
+
+        var risk = (await client.GetJsonAsync("/api/v1/suppliers/sse-gw/risk")).Expect(HttpStatusCode.OK);
+        Assert.DoesNotContain("sse-gw-secret-1", risk.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("sse-gw-secret-1", change.Data!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(SupplyChainWatch.Domain.ConsentRules.WithheldSignalId, change.Data["signalId"]?.GetValue<string>());
+        Assert.Equal(risk["score"]!.GetValue<int>(), change.Data["score"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Resuming_with_Last_Event_ID_replays_the_risk_changes_and_escalations_missed_none_twice_then_goes_live()
     {
         using var client = _factory.CreateClient(["compliance"]);

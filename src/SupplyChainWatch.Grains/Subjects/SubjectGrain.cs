@@ -256,8 +256,21 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         var rows = await ReadLogAsync(0, CancellationToken.None);
         var propagation = await RecruiterScoreChangesAsync(to);
-        return RiskHistoryBuilder.Build(SubjectKey, CreateState(), rows, propagation, from, to, afterSeq);
+        var history = RiskHistoryBuilder.Build(SubjectKey, CreateState(), rows, propagation, from, to, afterSeq);
+
+        // The history is read by the brand's roles (compliance, admin): a grievance the worker did not share with the
+        // brand keeps its points but is named withheld, as in the risk view and the live stream.
+        return history with
+        {
+            Points = [.. history.Points.Select(p => p.Causes.Any(c => IsWithheldFromBrand(c.Cause, c.SignalId))
+                ? p with { Causes = [.. p.Causes.Select(c => IsWithheldFromBrand(c.Cause, c.SignalId) ? c with { SignalId = ConsentRules.WithheldSignalId } : c)] }
+                : p)],
+        };
     }
+
+    private bool IsWithheldFromBrand(string kind, string? signalId) =>
+        signalId is not null && kind is EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus
+        && ConsentRules.For(Document.GrievanceConsents.GetValueOrDefault(signalId), DisclosureAudience.Brand).Withheld;
 
     /// <summary>An empty compact state of this subject's kind, for a history walked from the first row.</summary>
     protected abstract SubjectState CreateState();
@@ -356,10 +369,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private string? LiveSignalId(EvidenceEntry row)
     {
         var id = SubjectDocument.SignalIdOf(row);
-        return id is not null && row.Kind is EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus
-            && ConsentRules.For(Document.GrievanceConsents.GetValueOrDefault(id), DisclosureAudience.Brand).Withheld
-            ? ConsentRules.WithheldSignalId
-            : id;
+        return IsWithheldFromBrand(row.Kind, id) ? ConsentRules.WithheldSignalId : id;
     }
 
     protected async Task ApplyAndRecomputeAsync(IReadOnlyList<EvidenceEntry> rows)
