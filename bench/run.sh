@@ -190,6 +190,7 @@ targets = {
     "live heap per active subject": "≤ 20 KB (at ~100 signals each)",
     "memory per 10,000 active subjects": "≤ 300 MB",
     "re-score": "≥ 20,000 subjects/s",
+    "history of a 1,000-signal subject": "≤ 100 ms",
 }
 def cell(rows, fig):
     if fig not in rows: return "–"
@@ -225,7 +226,7 @@ def ingest_ratio(name):
 lines.append(f"| single ingest ÷ pgbench single-row INSERT, {os.environ['CONNECTIONS']} connections | {ingest_ratio('embedded')} | {ingest_ratio('postgresql')} | ≥ 1.0 |")
 for fig in ["ingest, 1,000 prior signals ÷ 10", "bulk import", "bulk import, time for 1,000,000 signals", "derived-view lag p99",
             "GET risk ÷ authenticated no-op", "authenticated no-op ÷ /health/live", "live heap per active subject", "memory per 10,000 active subjects", "re-score",
-            "single ingest", "single ingest p50", "single ingest p99", "GET /health/live", "authenticated no-op", "GET risk", "GET risk p99", "GET risk / live"]:
+            "single ingest", "single ingest p50", "single ingest p99", "GET /health/live", "authenticated no-op", "GET risk", "GET risk p99", "GET risk / live", "history of a 1,000-signal subject"]:
     lines.append(f"| {fig} | {cell(emb, fig)} | {cell(pg, fig)} | {targets.get(fig, '')} |")
 for fig, (v, unit, note) in base.items():
     lines.append(f"| {fig} | | {v:,.0f} {unit} ({note}) | baseline |")

@@ -6,9 +6,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-// Usage: SupplyChainWatch.Bench.Load <baseUrl> <servicePid> <suppliers> <recruiters> <bulkSignals> <seconds> <connections>
+// Usage: SupplyChainWatch.Bench.Load <baseUrl> <servicePid> <suppliers> <recruiters> <bulkSignals> <seconds> <connections> [only]
 // Prints "RESULT|figure|value|unit|note" lines that run.sh turns into the table. SCW_BENCH_STORE ("Sqlite|<connection
 // string>" or "PostgreSql|<connection string>") is the service's store: the derived-view lag is read from it directly.
+// [only] = history: that phase alone (against a service started by hand).
 var baseUrl = new Uri(args[0]);
 var servicePid = int.Parse(args[1], CultureInfo.InvariantCulture);
 var supplierCount = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -29,6 +30,67 @@ var data = new SyntheticData(supplierCount, recruiterCount, seed: 42);
 
 void Result(string figure, double value, string unit, string note = "") =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT|{figure}|{value:0.##}|{unit}|{note}"));
+
+// History of a subject with 1,000 signals (two audits of 500 findings), end to end: every page of GET …/risk/history.
+var only = args.Length > 7 ? args[7] : null;
+if (only is null or "history")
+{
+    Console.Error.WriteLine("phase: history");
+    var historySupplier = "bench-history-" + Guid.NewGuid().ToString("N")[..8];
+    foreach (var audit in new[] { "A", "B" })
+    {
+        var findings = Enumerable.Range(0, 500).Select(i => new
+        {
+            findingId = $"F{i}",
+            category = i % 2 == 0 ? "wages" : "working-hours",
+            severity = i % 7 == 0 ? "major" : "minor",
+            workersAffected = 1 + (i % 9),
+            evidenceStatus = "verified",
+            status = "open",
+            dueDate = i % 7 == 0 ? "2026-06-30" : null,
+            indicators = Array.Empty<object>(),
+        }).ToArray();
+        await Http.ExpectAsync(http.PostAsync("/api/v1/audits", Http.Json(new
+        {
+            auditId = $"{historySupplier}-{audit}",
+            supplierId = historySupplier,
+            standard = "smeta",
+            auditType = "initial",
+            startDate = "2026-05-01",
+            endDate = "2026-05-03",
+            auditFirm = "Bench Assurance",
+            findings,
+        })), HttpStatusCode.Created);
+    }
+
+    var timings = new List<double>();
+    var points = 0;
+    for (var pass = 0; pass < 23; pass++)
+    {
+        var start = Stopwatch.GetTimestamp();
+        points = 0;
+        for (string? cursor = null, first = "y"; first is not null || cursor is not null; first = null)
+        {
+            var page = JsonNode.Parse(await http.GetStringAsync($"/api/v1/suppliers/{historySupplier}/risk/history" + (cursor is null ? "" : "?cursor=" + cursor)))!;
+            points += page["points"]!.AsArray().Count;
+            cursor = page["nextCursor"]?.GetValue<string>();
+        }
+
+        if (pass >= 3)
+        {
+            timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds); // After three warm-up reads.
+        }
+    }
+
+    timings.Sort();
+    Result("history of a 1,000-signal subject", timings[timings.Count / 2], "ms",
+        string.Create(CultureInfo.InvariantCulture, $"median of {timings.Count} reads, max {timings[^1]:0.0} ms, {points} points, every page"));
+}
+
+if (only is not null)
+{
+    return;
+}
 
 // Live heap before anything is stored: the fixed costs, taken off the per-subject figure.
 var heapBefore = await Heap.LiveBytesAfterFullGcAsync(http, servicePid);

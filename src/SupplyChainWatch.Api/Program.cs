@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using SupplyChainWatch.Api.Dashboard;
 using SupplyChainWatch.Api.Features.Admin;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Escalations;
@@ -45,6 +46,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.Services.AddSupplyChainWatchSwagger();
 builder.AddSupplyChainWatchSecurity();
 builder.AddSupplyChainWatchTelemetry();
+builder.AddSupplyChainWatchDashboard();
 
 var app = builder.Build();
 
@@ -57,6 +59,8 @@ app.UseSupplyChainWatchSwagger();
 app.UseRouting();
 app.UseApiVersionCheck();
 app.UseSupplyChainWatchSecurity();
+// Validates the antiforgery token of form posts (the dashboard's sign-in and sign-out); the JSON API takes no forms.
+app.UseAntiforgery();
 
 app.MapHealthEndpoints();
 app.MapSupplyChainWatchTelemetry();
@@ -70,6 +74,8 @@ app.MapEscalationEndpoints();
 app.MapAdminEndpoints();
 app.MapWebhookEndpoints();
 app.MapReferralEndpoints();
+SupplyChainWatch.Api.Features.Events.EventEndpoints.MapLiveEndpoints(app);
+app.MapSupplyChainWatchDashboard();
 
 return await SchemaCommand.RunServiceAsync(app);
 

@@ -28,6 +28,61 @@ public sealed record RiskAnswer([property: Id(0)] RiskEvaluation Evaluation, [pr
     public RiskEvaluation For(DisclosureAudience audience) => ConsentRules.Redact(Evaluation, ConsentRules.Withheld(GrievanceConsents, audience));
 }
 
+/// <summary>
+/// One page of a subject's score history: a point per change, in time order, at most 1,000 a page; NextAfterSeq is
+/// set when the window holds more.
+/// </summary>
+/// <param name="SubjectId">Subject key (<c>sup:…</c> or <c>rec:…</c>).</param>
+/// <param name="Points">The points of this page, oldest first.</param>
+/// <param name="NextAfterSeq">Where the next page starts; null on the last page.</param>
+[GenerateSerializer, Immutable, Alias("RiskHistory")]
+public sealed record RiskHistory(
+    [property: Id(0)] string SubjectId,
+    [property: Id(1)] IReadOnlyList<RiskHistoryPoint> Points,
+    [property: Id(2)] long? NextAfterSeq);
+
+/// <summary>
+/// The evaluation right after one evidence-log row (or, as the last point, at the window's end when time alone moved
+/// the score since the last row), and what moved it since the previous point: delta is exactly the sum of the causes'
+/// points, time effects (decay, deadlines passing, recruiter scores propagating) apart from the row's own effect.
+/// </summary>
+/// <param name="Seq">The subject sequence of the row (the paging cursor refers to it); the window-end point repeats the last row's.</param>
+/// <param name="At">The instant the row was recorded (the window's end for the last point of time effects).</param>
+/// <param name="Score">The score right after this point.</param>
+/// <param name="Band">The band right after this point.</param>
+/// <param name="ForcedLabour">The forced-labour classification right after this point.</param>
+/// <param name="Delta">Score change from the previous point (for the subject's first row, from the score of no evidence).</param>
+/// <param name="Causes">What made the delta, each with its points; they add up to delta.</param>
+[GenerateSerializer, Immutable, Alias("RiskHistoryPoint")]
+public sealed record RiskHistoryPoint(
+    [property: Id(0)] long Seq,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] int Score,
+    [property: Id(3)] RiskBand Band,
+    [property: Id(4)] ForcedLabourClassification ForcedLabour,
+    [property: Id(5)] int Delta,
+    [property: Id(6)] IReadOnlyList<RiskHistoryCause> Causes);
+
+/// <summary>
+/// What moved a point and by how many points: an evidence-log row (cause is its kind: finding, finding-status,
+/// grievance, grievance-status, fee-report, profile, link; signalId the signal it concerns) or a time effect
+/// (decay, deadline-passed, recruiter-propagation). Ids and codes only, never a narrative.
+/// </summary>
+/// <param name="Cause">The row's kind or the time effect.</param>
+/// <param name="SignalId">The signal (audit/finding, grievance or fee-report id), or the recruiter (<c>rec:…</c>) whose score propagated; null for decay, deadlines, profiles and links.</param>
+/// <param name="Points">Points this cause moved the score by (negative: down).</param>
+[GenerateSerializer, Immutable, Alias("RiskHistoryCause")]
+public sealed record RiskHistoryCause(
+    [property: Id(0)] string Cause,
+    [property: Id(1)] string? SignalId,
+    [property: Id(2)] int Points);
+
+public static class RiskHistoryLimits
+{
+    /// <summary>Points in one answer; a larger window is paged.</summary>
+    public const int MaxPoints = 1000;
+}
+
 /// <summary>A supplier-recruiter relationship seen from either side.</summary>
 [GenerateSerializer, Immutable]
 public sealed record LinkView(
@@ -83,6 +138,15 @@ public interface ISubjectGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<RiskAnswer?> GetRiskDatedAsync(DateTimeOffset dated);
+
+    /// <summary>
+    /// The score history from the evidence log: one point per row recorded in [<paramref name="from"/>,
+    /// <paramref name="to"/>] after subject sequence <paramref name="afterSeq"/> (the paging cursor), at most
+    /// <see cref="RiskHistoryLimits.MaxPoints"/>. Null as for <see cref="GetRiskAsync"/>.
+    /// </summary>
+    [AlwaysInterleave]
+    [Alias("GetRiskHistoryAsync")]
+    Task<RiskHistory?> GetRiskHistoryAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq);
 
     /// <summary>Re-evaluates with the risk model now loaded (after a model change); true when the result changed.</summary>
     Task<bool> RescoreAsync();

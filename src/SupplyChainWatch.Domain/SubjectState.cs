@@ -590,6 +590,24 @@ public abstract class SubjectState
             ? Math.Max(row.DueDay + 1, row.EndDay)
             : null;
 
+    /// <summary>
+    /// The next instant after <paramref name="after"/> at which an open corrective action becomes overdue (the start, UTC,
+    /// of its first overdue day, when the management term starts counting it), or null when none will.
+    /// </summary>
+    public DateTimeOffset? NextDeadlineAfter(DateTimeOffset after)
+    {
+        // Days whose start is after the instant: those after the instant's own day.
+        var day = DateOnly.FromDateTime(after.UtcDateTime).DayNumber;
+        var i = _overdueFrom.BinarySearch(day + 1);
+        i = i < 0 ? ~i : i;
+        while (i > 0 && _overdueFrom[i - 1] > day)
+        {
+            i--;
+        }
+
+        return i < _overdueFrom.Count ? new DateTimeOffset(DateOnly.FromDayNumber(_overdueFrom[i]).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
+    }
+
     private int CountOverdue(int today)
     {
         var i = _overdueFrom.BinarySearch(today);

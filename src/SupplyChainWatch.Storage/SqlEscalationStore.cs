@@ -97,6 +97,40 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         return new EscalationPage(items.Select(i => i.Event).ToArray(), next);
     }
 
+    /// <summary>
+    /// Events after store position <paramref name="afterSeq"/> (0: from the start), oldest first, each with its position:
+    /// the durable ids of the live event stream. A negative <paramref name="afterSeq"/> answers only the latest position
+    /// (an empty list, with <c>Last</c> set), so a new reader starts at the end.
+    /// </summary>
+    public async Task<(IReadOnlyList<(long Seq, StoredEscalation Event)> Items, long Last)> ReadAfterAsync(long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null, "");
+        if (afterSeq < 0)
+        {
+            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM escalation_events;";
+            var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            return ([], last);
+        }
+
+        command.CommandText = "SELECT seq, event_id, type, subject_id, subject_seq, created_at, payload_json, withdrawn_at FROM escalation_events " +
+            "WHERE seq > @after AND withdrawn_at IS NULL ORDER BY seq LIMIT @limit;";
+        StorageDatabase.AddParameter(command, "@after", afterSeq);
+        StorageDatabase.AddParameter(command, "@limit", Math.Clamp(limit, 1, MaxLimit));
+        var items = new List<(long Seq, StoredEscalation Event)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add((reader.GetInt64(0), new StoredEscalation(
+                    reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), _database.ReadTimestamp(reader, 5), reader.GetString(6),
+                    reader.IsDBNull(7) ? null : _database.ReadTimestamp(reader, 7))));
+            }
+        }
+
+        return (items, items.Count > 0 ? items[^1].Seq : afterSeq);
+    }
+
     public async Task WithdrawAsync(IReadOnlyList<string> eventIds, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);

@@ -107,6 +107,29 @@ public sealed class SqlEvidenceLog : IEvidenceLog, IAsyncDisposable
         return await ReadRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Rows of the given kinds with a log position after <paramref name="afterSeq"/>, in log order, at most
+    /// <paramref name="limit"/>, each with its position to page on (the grievance pipeline reads grievance and grievance-status rows this way).
+    /// </summary>
+    public async Task<IReadOnlyList<(long Seq, EvidenceRow Row)>> ReadKindsAsync(IReadOnlyList<string> kinds, long afterSeq, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null, "");
+        var kindList = StorageDatabase.InList(command, "kind", kinds);
+        command.CommandText = $"SELECT {ReadColumns}, seq FROM evidence_log WHERE kind IN {kindList} AND seq > @after ORDER BY seq LIMIT @limit;";
+        StorageDatabase.AddParameter(command, "@after", afterSeq);
+        StorageDatabase.AddParameter(command, "@limit", limit);
+        var rows = new List<(long, EvidenceRow)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add((reader.GetInt64(11), ReadRow(reader)));
+        }
+
+        return rows;
+    }
+
     public async Task<IReadOnlyList<EvidenceRow>> FindByKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(idempotencyKey);

@@ -44,6 +44,51 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         return request.Completion.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Subjects of one type counted by country, sector and band (the dashboard's portfolio view), in one grouped query
+    /// instead of paging through every row.
+    /// </summary>
+    public async Task<IReadOnlyList<SubjectCount>> CountAsync(string subjectType, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subjectType);
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            "SELECT country, sector, band, count(*) FROM read_model WHERE subject_type = @type GROUP BY country, sector, band;");
+        StorageDatabase.AddParameter(command, "@type", subjectType);
+        var counts = new List<SubjectCount>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add(new SubjectCount(
+                reader.IsDBNull(0) ? null : reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.GetString(2),
+                Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture)));
+        }
+
+        return counts;
+    }
+
+    /// <summary>Subjects of one type whose row changed at or after <paramref name="since"/>, most recent first.</summary>
+    public async Task<IReadOnlyList<SubjectSummary>> ChangedSinceAsync(string subjectType, DateTimeOffset since, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subjectType);
+        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = StorageDatabase.CreateCommand(connection, null,
+            $"SELECT {Columns} FROM read_model WHERE subject_type = @type AND updated_at >= @since ORDER BY updated_at DESC, subject_id LIMIT @limit;");
+        StorageDatabase.AddParameter(command, "@type", subjectType);
+        StorageDatabase.AddParameter(command, "@since", _database.TimestampParameter(since));
+        StorageDatabase.AddParameter(command, "@limit", Math.Clamp(limit, 1, MaxLimit));
+        var items = new List<SubjectSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(Read(reader));
+        }
+
+        return items;
+    }
+
     public async Task<SubjectPage> QueryAsync(SubjectQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -94,16 +139,7 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(new SubjectSummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetInt32(5),
-                    reader.GetString(6),
-                    reader.GetString(7),
-                    _database.ReadTimestamp(reader, 8)));
+                items.Add(Read(reader));
             }
         }
 
@@ -117,6 +153,17 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
 
         return new SubjectPage(items, next);
     }
+
+    private SubjectSummary Read(System.Data.Common.DbDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.IsDBNull(2) ? null : reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.GetInt32(5),
+        reader.GetString(6),
+        reader.GetString(7),
+        _database.ReadTimestamp(reader, 8));
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
 

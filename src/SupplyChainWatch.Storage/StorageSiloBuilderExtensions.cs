@@ -14,6 +14,9 @@ public static partial class StorageSiloBuilderExtensions
     /// <summary>Name of the grain storage provider: <c>[PersistentState("…", StorageSiloBuilderExtensions.GrainStorageName)]</c>.</summary>
     public const string GrainStorageName = "scw";
 
+    /// <summary>The storage Orleans' stream pub-sub looks up by this name.</summary>
+    public const string PubSubStorageName = "PubSubStore";
+
     /// <summary>
     /// Registers grain storage <c>"scw"</c> and reminders (Orleans ADO.NET over our schema), PostgreSQL membership when the
     /// provider is PostgreSql (for SQLite the host configures localhost clustering), the schema migration at silo start,
@@ -43,6 +46,7 @@ public static partial class StorageSiloBuilderExtensions
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
+        services.AddSingleton(_ => new SqlLiveEventStore(database));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), sp.GetRequiredService<StoreIntegrity>(), database, options.MigrateOnStart,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<StoreIntegrity>()));
@@ -57,6 +61,17 @@ public static partial class StorageSiloBuilderExtensions
                 new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()),
                 sp.GetRequiredService<IGrainStorageSerializer>());
         }));
+        // Orleans' stream pub-sub state (who is subscribed to the live streams), shared by the cluster's silos. The
+        // embedded store's single silo keeps it in memory (see OrleansSetup).
+        if (database.IsPostgreSql)
+        {
+            silo.AddAdoNetGrainStorage(PubSubStorageName, (OptionsBuilder<AdoNetGrainStorageOptions> builder) => builder.Configure(o =>
+            {
+                o.Invariant = database.OrleansInvariant;
+                o.ConnectionString = database.ConnectionString;
+            }));
+        }
+
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = database.OrleansInvariant;

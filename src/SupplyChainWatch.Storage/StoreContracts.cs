@@ -113,6 +113,9 @@ public sealed record SubjectQuery(
     // true: only subjects with a profile; false: only those known from evidence alone (a mistyped id makes one).
     bool? HasProfile = null);
 
+/// <summary>How many subjects of one country, sector and band the read model holds.</summary>
+public sealed record SubjectCount(string? Country, string? Sector, string Band, int Count);
+
 public sealed record SubjectPage(IReadOnlyList<SubjectSummary> Items, string? NextCursor);
 
 public interface IReadModelStore

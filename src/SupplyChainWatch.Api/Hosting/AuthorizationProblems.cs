@@ -21,6 +21,13 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(authorizeResult);
+        if (policy.AuthenticationSchemes.Contains(Dashboard.DashboardSetup.CookieScheme, StringComparer.Ordinal))
+        {
+            // Dashboard pages: the cookie scheme answers as browsers expect (to the sign-in page, or the denied page).
+            await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
         if (authorizeResult.Challenged)
         {
             // The bearer handler sets WWW-Authenticate (RFC 6750); the body says the same in words.

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using Orleans.Serialization;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains;
+using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Grains.Subjects;
 using SupplyChainWatch.Storage;
 
@@ -21,6 +22,9 @@ public static class OrleansSetup
         builder.Services.AddSingleton<QuarantineRegistry>();
         builder.Services.AddSingleton<SubjectFailures>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
+        // The SSE fan-out of this silo, subscribed to the cluster's live streams while the silo runs.
+        builder.Services.AddSingleton<LiveEventHub>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.UseOrleans(silo =>
         {
@@ -49,6 +53,9 @@ public static class OrleansSetup
                     o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.SiloPort);
                     o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Loopback, cluster.GatewayPort);
                 });
+
+                // One silo: the live streams' subscriptions need not outlive it (PostgreSQL mode shares them in the database).
+                silo.AddMemoryGrainStorage(StorageSiloBuilderExtensions.PubSubStorageName);
             }
             else
             {
@@ -62,6 +69,8 @@ public static class OrleansSetup
             // Grain calls continue the caller's trace (HTTP request, mediator message) and open spans of their own.
             silo.AddActivityPropagation();
             silo.UseSupplyChainWatchStorage(storage);
+            // Live events between silos: risk changes and escalations published by any grain reach every silo's SSE clients.
+            silo.AddMemoryStreams(LiveStreams.Provider);
             // Evidence is recorded on the service clock, the same clock evaluations and "as of" queries use.
             silo.Services.AddSingleton(sp => new SqlEvidenceLog(sp.GetRequiredService<StorageDatabase>(), sp.GetRequiredService<ServiceClock>().Time));
             silo.Services.AddSingleton(sp => new ConfidentialTextMac(sp.GetRequiredService<StorageDatabase>(),

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Net.ServerSentEvents;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Escalations;
+using SupplyChainWatch.Api.Features.Events;
 using SupplyChainWatch.Api.Features.Grievances;
 using SupplyChainWatch.Api.Features.Health;
 using SupplyChainWatch.Api.Features.Recruiters;
@@ -16,6 +18,7 @@ using SupplyChainWatch.Api.Features.Risk;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Features.Webhooks;
+using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Intake;
 using Swashbuckle.AspNetCore.SwaggerGen;
@@ -58,6 +61,13 @@ public sealed class SwaggerExamples : ISchemaFilter
         else if (_examples.TryGetValue(type, out var example) && example is not null)
         {
             concrete.Examples = [example.DeepClone()];
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(SseItem<>))
+        {
+            // What TypedResults.ServerSentEvents documents for a stream: one event, whose fields are the SSE lines.
+            concrete.Description ??= "One Server-Sent Event of the text/event-stream: eventType is its 'event:' line, eventId its 'id:' line (the position to resume from " +
+                "with Last-Event-ID), data its 'data:' line (JSON). A heartbeat event has no data.";
         }
 
         if (type == typeof(HttpValidationProblemDetails))
@@ -144,6 +154,15 @@ public sealed class SwaggerExamples : ISchemaFilter
             new ReadinessEntry("webhook-dispatcher", "healthy", "No delivery is due; the loop runs."),
             new ReadinessEntry("subjects", "healthy", "No subject is failing activation or evaluation on this silo."),
         ]);
+        yield return new RiskHistoryPage("sup:sunrise-2",
+            [
+                new RiskHistoryPoint(4, SampleInstant.AddDays(-44), 62, RiskBand.High, ForcedLabourClassification.Risk, 62, [new RiskHistoryCause("finding", "SMETA-2026-0042/F-07", 62)]),
+                new RiskHistoryPoint(6, SampleInstant.AddDays(-18), 84, RiskBand.Critical, ForcedLabourClassification.Indicated, 22,
+                    [new RiskHistoryCause(ScoreTimeline.Decay, null, -3), new RiskHistoryCause("grievance", "WV-2026-1187", 25)]),
+            ],
+            "aDo2");
+        var liveEvent = new LiveEventView("risk.changed", "sup:sunrise-2", 84, RiskBand.Critical, ForcedLabourClassification.Indicated, "WV-2026-1187", null, SampleInstant);
+        yield return new SseItem<LiveEventView?>(liveEvent, liveEvent.Type) { EventId = "4711" };
         yield return new Features.Signals.ImportSummary(3, 1, 1, 1, 0,
             [new Features.Signals.ImportLineResult(3, "SMETA-2026-0043", "rejected", 400, "The request is invalid.", null,
                 new Dictionary<string, string[]> { ["findings[0].severity"] = ["is not one of: zero-tolerance, critical, major, minor, observation"] })],

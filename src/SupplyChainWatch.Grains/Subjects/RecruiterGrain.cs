@@ -16,6 +16,8 @@ public sealed class RecruiterGrain(
     protected override RiskEvaluation Evaluate(RecruiterDocument document, DateTimeOffset at) =>
         Services.Engine.EvaluateRecruiter(SubjectId, document.ToEvidence(), at);
 
+    protected override SubjectState CreateState() => new RecruiterState(Services.Engine, SubjectId);
+
     protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
         SubjectId,
         "recruiter",

@@ -92,7 +92,8 @@ public abstract class SubjectDocument
         }
     }
 
-    private static bool IsUnreadable(Exception exception) =>
+    /// <summary>The exceptions of a row that cannot be read (rather than of a fault): such a row is quarantined.</summary>
+    public static bool IsUnreadable(Exception exception) =>
         exception is JsonException or NotSupportedException or InvalidOperationException or NullReferenceException or ArgumentException;
 
     private void ApplyRow(EvidenceEntry entry)
@@ -203,6 +204,19 @@ public abstract class SubjectDocument
     }
 
     public static string FindingKey(string auditId, string findingId) => auditId + "/" + findingId;
+
+    /// <summary>The signal a row concerns (a finding's audit/finding id, a grievance's or fee report's id); null for profiles and links.</summary>
+    public static string? SignalIdOf(EvidenceEntry entry) => entry.Kind switch
+    {
+        EvidenceKinds.Finding => EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail.SignalId,
+        EvidenceKinds.FindingStatus => EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson) is var change
+            ? FindingKey(change.AuditId, change.FindingId)
+            : null,
+        EvidenceKinds.Grievance => EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail.GrievanceId,
+        EvidenceKinds.GrievanceStatus => EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).GrievanceId,
+        EvidenceKinds.FeeReport => EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail.ReportId,
+        _ => null,
+    };
 
     private static Grievance ApplyGrievanceStatus(Grievance grievance, EvidenceContent.GrievanceStatusChange change) => change.Status switch
     {

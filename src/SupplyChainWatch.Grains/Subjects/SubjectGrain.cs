@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using Orleans.Streams;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
@@ -25,6 +28,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
     private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
+    private string? _lastSignalId; // The signal of the last row applied: what moved a risk change.
 
     protected SubjectGrain(IPersistentState<SubjectSnapshot> state, SubjectServices services)
     {
@@ -32,6 +36,9 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         Services = services;
         _logger = services.LoggerFactory.CreateLogger(GetType());
     }
+
+    /// <summary>The live events' durable positions; absent in hosts without the live stream.</summary>
+    private SqlLiveEventStore? LiveEvents => ServiceProvider.GetService<SqlLiveEventStore>();
 
     protected SubjectServices Services { get; }
 
@@ -240,6 +247,37 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return new RiskAnswer(EvaluateTotal(datedDocument, at), datedDocument.Consents());
     }
 
+    public async Task<RiskHistory?> GetRiskHistoryAsync(DateTimeOffset from, DateTimeOffset to, long afterSeq)
+    {
+        if (AppliedSeq == 0)
+        {
+            return null;
+        }
+
+        var rows = await ReadLogAsync(0, CancellationToken.None);
+        var propagation = await RecruiterScoreChangesAsync(to);
+        var history = RiskHistoryBuilder.Build(SubjectKey, CreateState(), rows, propagation, from, to, afterSeq);
+
+        // The history is read by the brand's roles (compliance, admin): a grievance the worker did not share with the
+        // brand keeps its points but is named withheld, as in the risk view and the live stream.
+        return history with
+        {
+            Points = [.. history.Points.Select(p => p.Causes.Any(c => IsWithheldFromBrand(c.Cause, c.SignalId))
+                ? p with { Causes = [.. p.Causes.Select(c => IsWithheldFromBrand(c.Cause, c.SignalId) ? c with { SignalId = ConsentRules.WithheldSignalId } : c)] }
+                : p)],
+        };
+    }
+
+    private bool IsWithheldFromBrand(string kind, string? signalId) =>
+        signalId is not null && kind is EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus
+        && ConsentRules.For(Document.GrievanceConsents.GetValueOrDefault(signalId), DisclosureAudience.Brand).Withheld;
+
+    /// <summary>An empty compact state of this subject's kind, for a history walked from the first row.</summary>
+    protected abstract SubjectState CreateState();
+
+    /// <summary>Score changes of linked recruiters up to <paramref name="to"/>, oldest first (none for recruiters).</summary>
+    protected virtual Task<IReadOnlyList<RecruiterScoreChange>> RecruiterScoreChangesAsync(DateTimeOffset to) => Task.FromResult<IReadOnlyList<RecruiterScoreChange>>([]);
+
     /// <summary>Lets a grain carry over state that the log does not hold (for example recruiter scores).</summary>
     protected virtual void PrepareAsOfDocument(TDocument asOfDocument)
     {
@@ -261,17 +299,78 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         }
 
         Current = evaluation;
-        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        var changed = previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour;
+        if (changed)
         {
             await Services.ReadModel.UpsertAsync(summary);
+        }
+
+        await PublishLiveAsync(previous, evaluation, summary, events, null);
+        if (changed)
+        {
             _state.State.LastEvaluation = evaluation;
             await WriteSnapshotAsync();
             await AfterEvaluatedAsync(previous, evaluation);
         }
     }
 
+    /// <summary>
+    /// Records the turn's live events (the risk change, when score, band or classification moved, and the new escalations)
+    /// in the live event store, which gives each its durable position, then publishes them on the cluster's live streams
+    /// for the SSE clients of every silo. Never fails the turn: the evidence and everything derived from it are durable
+    /// already, and a client that reconnects reads the store.
+    /// </summary>
+    private async Task PublishLiveAsync(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
+    {
+        if (LiveEvents is not { } store)
+        {
+            return;
+        }
+
+        var events = new List<LiveEvent>(escalations.Count + 1);
+        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        {
+            events.Add(new LiveEvent(0, LiveEvent.RiskChanged, SubjectKey, summary.Country, summary.Sector, evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
+                signalId, null, evaluation.EvaluatedAt));
+        }
+
+        events.AddRange(escalations.Select(e => new LiveEvent(0, e.Type, e.SubjectId, null, null, null, null, null, null, e.EventId, e.CreatedAt)));
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var stageStart = Stopwatch.GetTimestamp();
+        try
+        {
+            var seqs = await store.AppendAsync([.. events.Select(e => e.ToRecord())]);
+            var streams = this.GetStreamProvider(LiveStreams.Provider);
+            for (var i = 0; i < events.Count; i++)
+            {
+                var liveEvent = events[i] with { Seq = seqs[i] };
+                await streams.GetStream<LiveEvent>(LiveStreams.For(liveEvent)).OnNextAsync(liveEvent);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _logger.LogWarning(exception, "Publishing the live events of {Subject} failed; reconnecting clients read them from the store", SubjectKey);
+        }
+
+        GrainMetrics.Record("live-events", stageStart);
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == TimeChecksReminder ? RunTimeChecksAsync() : Task.CompletedTask;
+
+    /// <summary>
+    /// The signal a live risk change names: the live stream reaches the brand's roles (compliance, admin), so a grievance
+    /// the worker did not consent to share with the brand is named as the risk view names it, withheld.
+    /// </summary>
+    private string? LiveSignalId(EvidenceEntry row)
+    {
+        var id = SubjectDocument.SignalIdOf(row);
+        return IsWithheldFromBrand(row.Kind, id) ? ConsentRules.WithheldSignalId : id;
+    }
 
     protected async Task ApplyAndRecomputeAsync(IReadOnlyList<EvidenceEntry> rows)
     {
@@ -281,6 +380,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             Document.Apply(row);
         }
 
+        _lastSignalId = LiveSignalId(rows[^1]);
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
 
@@ -321,6 +421,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
         GrainMetrics.Record("derived-writes", stageStart);
+        await PublishLiveAsync(previous, evaluation, summary, events, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;

@@ -15,6 +15,26 @@ public sealed class SupplierGrain(
     protected override RiskEvaluation Evaluate(SupplierDocument document, DateTimeOffset at) =>
         Services.Engine.EvaluateSupplier(SubjectId, document.ToEvidence(), at);
 
+    protected override SubjectState CreateState() => new SupplierState(Services.Engine, SubjectId);
+
+    protected override async Task<IReadOnlyList<RecruiterScoreChange>> RecruiterScoreChangesAsync(DateTimeOffset to)
+    {
+        // Each linked recruiter's score over time from its own history (its log, one pass), merged by instant.
+        var changes = new List<RecruiterScoreChange>();
+        foreach (var recruiterId in Document.Recruiters.Keys)
+        {
+            var recruiter = GrainFactory.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(recruiterId));
+            for (long? after = 0; after is { } afterSeq;)
+            {
+                var page = await recruiter.GetRiskHistoryAsync(DateTimeOffset.MinValue, to, afterSeq);
+                changes.AddRange(page?.Points.Select(p => new RecruiterScoreChange(p.At, recruiterId, p.Score)) ?? []);
+                after = page?.NextAfterSeq;
+            }
+        }
+
+        return [.. changes.OrderBy(c => c.At)];
+    }
+
     protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
         SubjectId,
         "supplier",

@@ -23,7 +23,12 @@ public static class ApiCalls
             request.Content = JsonContent.Create(body, options: Json);
         }
 
-        using var response = await client.SendAsync(request);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        if (response.Content.Headers.ContentType?.MediaType == "text/event-stream")
+        {
+            return (response.StatusCode, null); // A live stream never ends: its status is the answer.
+        }
+
         var text = await response.Content.ReadAsStringAsync();
         // Bodies are JSON (answers, problem details) except a metrics scrape, which is the Prometheus text format.
         var json = response.Content.Headers.ContentType?.MediaType is not { } mediaType || mediaType.Contains("json", StringComparison.Ordinal);
