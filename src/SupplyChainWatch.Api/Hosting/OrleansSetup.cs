@@ -18,6 +18,7 @@ public static class OrleansSetup
         builder.Services.Configure<SubjectGrainOptions>(builder.Configuration.GetSection(SubjectGrainOptions.Section));
         builder.Services.AddSingleton<SubjectServices>();
         builder.Services.AddSingleton<QuarantineRegistry>();
+        builder.Services.AddSingleton<RiskAnswerCache>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
 
         builder.UseOrleans(silo =>

@@ -19,30 +19,40 @@ public static class EscalationFactory
     /// <remarks>
     /// The first <c>derived</c> events come from the change between the two evaluations: their ids depend on the
     /// sequence number they were derived at. The rest are overdue events, whose ids do not, so replaying those anywhere is
-    /// harmless.
+    /// harmless. <paramref name="explain"/> builds the full current evaluation; it is called only when the bases say a
+    /// change event may be due (<see cref="RiskBasis.MayEscalate"/>), which most signals do not make.
+    /// <paramref name="grievances"/> and <paramref name="findings"/> are the candidates for overdue events: every one
+    /// when a day may have passed since the last look, otherwise those the rows just applied touched.
     /// </remarks>
     public static IReadOnlyList<StoredEscalation> ForEvidence(
-        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
+        string subjectKey, long subjectSeq, long revision, RiskBasis? previous, RiskBasis current, Func<RiskEvaluation> explain,
+        IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings, Func<IReadOnlyList<string>> linkedSupplierIds, RiskModel model, DateTimeOffset now,
+        SubjectSummary subject, IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model, newlyLinkedSupplierIds);
-        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject);
+        ArgumentNullException.ThrowIfNull(explain);
+        ArgumentNullException.ThrowIfNull(linkedSupplierIds);
+        var events = RiskBasis.MayEscalate(previous, current, newlyLinkedSupplierIds.Count > 0)
+            ? Requalify(EscalationRules.DeriveFrom(subjectKey, subjectSeq, previous, explain(), linkedSupplierIds(), model, newlyLinkedSupplierIds),
+                subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject)
+            : [];
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, grievances, findings, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
     /// <remarks>As <see cref="ForEvidence"/>: the first <c>derived</c> events are band changes, the rest overdue events.</remarks>
     public static IReadOnlyList<StoredEscalation> ForTimeCheck(
-        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, out int derived)
+        string subjectKey, long subjectSeq, long revision, RiskBasis? previous, RiskBasis current, Func<RiskEvaluation> explain,
+        IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings, Func<IReadOnlyList<string>> linkedSupplierIds, RiskModel model, DateTimeOffset now,
+        SubjectSummary subject, IReadOnlySet<string> overdueAlreadyStored, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
-        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject);
+        ArgumentNullException.ThrowIfNull(explain);
+        ArgumentNullException.ThrowIfNull(linkedSupplierIds);
+        var events = RiskBasis.MayEscalate(previous, current, false)
+            ? Requalify(EscalationRules.DeriveFrom(subjectKey, subjectSeq, previous, explain(), linkedSupplierIds(), model), subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject)
+            : [];
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, grievances, findings, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
@@ -54,10 +64,10 @@ public static class EscalationFactory
             : d, subject))];
     }
 
-    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now,
-        SubjectSummary subject, IReadOnlySet<string> alreadyStored)
+    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskBasis current, IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings,
+        RiskModel model, DateTimeOffset now, SubjectSummary subject, IReadOnlySet<string> alreadyStored)
     {
-        foreach (var grievance in document.Grievances.Values)
+        foreach (var grievance in grievances)
         {
             var eventId = OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, grievance.GrievanceId);
             if (!alreadyStored.Contains(eventId) && Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
@@ -67,7 +77,7 @@ public static class EscalationFactory
             }
         }
 
-        foreach (var finding in Deadlines.OverdueCorrectiveActions(document.Findings.Values, now))
+        foreach (var finding in Deadlines.OverdueCorrectiveActions(findings, now))
         {
             var eventId = OverdueEventId(subjectKey, EscalationType.CorrectiveActionOverdue, finding.SignalId);
             if (!alreadyStored.Contains(eventId))

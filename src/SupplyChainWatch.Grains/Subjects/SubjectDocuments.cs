@@ -23,6 +23,14 @@ public abstract class SubjectDocument
 
     public abstract bool HasProfile { get; }
 
+    /// <summary>
+    /// The key of the finding (audit/finding), grievance, fee report, or linked counterpart the last applied row set or
+    /// changed; null when it changed none (a profile, a status change of an unknown signal, a quarantined row). The grain
+    /// hands that one record on to its compact state.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? LastTouched { get; protected set; }
+
     // Findings and grievances whose rows (the signal or a status change) were applied since TakeChangedSignals: only
     // these can have met a deadline an overdue event was raised for, so withdrawals look at them and not the history.
     // Not part of the snapshot (not public): rows newer than a snapshot are replayed, and refill them, on activation.
@@ -47,6 +55,7 @@ public abstract class SubjectDocument
     public void Apply(EvidenceEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        LastTouched = null;
         try
         {
             ApplyRow(entry);
@@ -71,6 +80,7 @@ public abstract class SubjectDocument
                 var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail;
                 Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
                 _changedFindings.Add(FindingKey(finding.AuditId, finding.FindingId));
+                LastTouched = FindingKey(finding.AuditId, finding.FindingId);
                 SignalCount++;
                 break;
             case EvidenceKinds.FindingStatus:
@@ -80,6 +90,7 @@ public abstract class SubjectDocument
                 {
                     Findings[key] = existing with { Status = findingStatus.Status, StatusOn = findingStatus.On };
                     _changedFindings.Add(key);
+                    LastTouched = key;
                 }
 
                 break;
@@ -87,6 +98,7 @@ public abstract class SubjectDocument
                 var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail;
                 Grievances[grievance.GrievanceId] = grievance;
                 _changedGrievances.Add(grievance.GrievanceId);
+                LastTouched = grievance.GrievanceId;
                 SignalCount++;
                 break;
             case EvidenceKinds.GrievanceStatus:
@@ -95,12 +107,14 @@ public abstract class SubjectDocument
                 {
                     Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
                     _changedGrievances.Add(grievanceStatus.GrievanceId);
+                    LastTouched = grievanceStatus.GrievanceId;
                 }
 
                 break;
             case EvidenceKinds.FeeReport:
                 var report = EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail;
                 FeeReports[report.ReportId] = report;
+                LastTouched = report.ReportId;
                 SignalCount++;
                 break;
             default:
@@ -214,6 +228,7 @@ public sealed class SupplierDocument : SubjectDocument
                 var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
                 var score = Recruiters.TryGetValue(link.RecruiterId, out var known) ? known.RecruiterScore : 0;
                 Recruiters[link.RecruiterId] = new SupplierRecruiterLink(link.WorkforceShare, score);
+                LastTouched = link.RecruiterId;
                 break;
             default:
                 throw new InvalidOperationException($"A supplier cannot apply evidence of kind '{entry.Kind}'.");
@@ -249,6 +264,7 @@ public sealed class RecruiterDocument : SubjectDocument
             case EvidenceKinds.Link:
                 var link = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson);
                 Suppliers[link.SupplierId] = new RecruiterSupplierLink(link.WorkforceShare, link.SupplierSector);
+                LastTouched = link.SupplierId;
                 break;
             default:
                 throw new InvalidOperationException($"A recruiter cannot apply evidence of kind '{entry.Kind}'.");

@@ -9,12 +9,15 @@ using SupplyChainWatch.Storage;
 namespace SupplyChainWatch.Grains.Subjects;
 
 /// <summary>
-/// The mechanics shared by supplier and recruiter grains: apply evidence-log rows in order, re-evaluate,
-/// record escalations, update the read model and write the snapshot. The evidence log is the system of
-/// record; the snapshot only saves replay time, so every step after the log append may be repeated safely.
+/// The mechanics shared by supplier and recruiter grains: apply evidence-log rows in order, update the compact
+/// incremental state (<see cref="SubjectState"/>: O(1) per signal, no re-evaluation of the whole history), record
+/// escalations, update the read model and write the snapshot. The explanation (the full evaluation) is built only when a
+/// risk read asks for it or when an escalation rule may fire. The evidence log is the system of record; the snapshot only
+/// saves replay time, so every step after the log append may be repeated safely.
 /// </summary>
-public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindable
+public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IRemindable
     where TDocument : SubjectDocument, new()
+    where TState : SubjectState
 {
     private const string TimeChecksReminder = "time-checks";
 
@@ -22,7 +25,10 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private readonly ILogger _logger;
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
     private IGrainTimer? _snapshotTimer;
-    private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
+    private TState? _compact;
+    private bool _engineOnly; // A signal the compact state cannot hold exactly (outside the limits): the engine evaluates.
+    private long _version; // Moves with every change of what the evaluation depends on: the key of a cached answer (unique in the silo).
+    private int? _overdueScannedDay; // Day of the last look at every grievance and finding for overdue deadlines.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
     private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
 
@@ -37,7 +43,12 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     protected TDocument Document { get; private set; } = new();
 
-    protected RiskEvaluation? Current { get; private set; }
+    /// <summary>The compact state, kept equal to <see cref="Document"/> row by row.</summary>
+    protected TState Compact => _compact ??= NewCompact();
+
+    /// <summary>The score-only evaluation of the current state, refreshed in O(1) per change (see <see cref="Summary"/>).</summary>
+    private RiskSummary? _summary;
+    private long _summaryVersion;
 
     protected string SubjectKey => this.GetPrimaryKeyString();
 
@@ -46,6 +57,54 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     protected string SubjectId => SubjectKeys.IdOf(SubjectKey);
 
     protected abstract RiskEvaluation Evaluate(TDocument document, DateTimeOffset at);
+
+    protected abstract TState NewCompact();
+
+    /// <summary>Hands a profile row (already applied to the document) on to the compact state.</summary>
+    protected abstract void MirrorProfile();
+
+    /// <summary>Hands a link row to <paramref name="counterpartId"/> (already applied to the document) on to the compact state.</summary>
+    protected abstract void MirrorLink(string counterpartId);
+
+    /// <summary>Whether the compact state computes this fee report exactly as the engine does (the engine quarantines it otherwise).</summary>
+    protected virtual bool IsUsable(FeeReport report) => FeeArithmetic.CheckLimits(report) is null;
+
+    /// <summary>Pushed inputs (a counterpart's score or sector) changed the compact state: cached answers are stale.</summary>
+    protected void Changed() => _version = RiskAnswerCache.NextVersion();
+
+    /// <summary>
+    /// Score, band, classification and triggers now: the compact state's O(1) evaluation (the last one is reused for the same
+    /// state at the same instant), or the engine's for a subject holding a signal the compact state leaves to it.
+    /// </summary>
+    private RiskSummary Summary(DateTimeOffset now)
+    {
+        if (_summary is { } cached && cached.EvaluatedAt == now && _summaryVersion == _version)
+        {
+            return cached;
+        }
+
+        _summaryVersion = _version;
+
+        if (!_engineOnly)
+        {
+            try
+            {
+                return _summary = Compact.Evaluate(now);
+            }
+            catch (MissingExchangeRateException)
+            {
+                // The engine quarantines such a report; let it evaluate this subject from now on.
+                _engineOnly = true;
+            }
+        }
+
+        var evaluation = EvaluateTotal(Document, now);
+        return _summary = new RiskSummary(evaluation.SubjectId, evaluation.Score, evaluation.Band, evaluation.ForcedLabour, evaluation.ZeroTolerance,
+            evaluation.PrecautionaryAlerts, evaluation.ModelVersion, evaluation.EvaluatedAt);
+    }
+
+    private RiskBasis BasisOf(RiskSummary summary) =>
+        _engineOnly ? RiskBasis.Of(EvaluateTotal(Document, summary.EvaluatedAt)) : RiskBasis.Of(summary, Compact.IndicatedCases);
 
     /// <summary>The evaluation with the rows the document could not read listed beside those the engine left out.</summary>
     private RiskEvaluation EvaluateTotal(TDocument document, DateTimeOffset at)
@@ -64,7 +123,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return evaluation;
     }
 
-    protected abstract SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt);
+    protected abstract SubjectSummary Summarize(RiskSummary evaluation, DateTimeOffset updatedAt);
 
     protected abstract SubjectOverview Overview();
 
@@ -80,15 +139,22 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     }
 
     /// <summary>Called after the new evaluation is durable; grains notify their counterparts here (one-way).</summary>
-    protected virtual Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current) => Task.CompletedTask;
+    protected virtual Task AfterEvaluatedAsync(RiskBasis? previous, RiskBasis current) => Task.CompletedTask;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _snapshotSeq = _state.State.AppliedSeq;
-        await LoadFromSnapshotAndLogAsync(cancellationToken);
-        if (Current is { Quarantined.Count: > 0 } restored)
+        // Snapshots written before the compact basis kept the whole last evaluation: its basis is all that is compared.
+        if (_state.State.LastEvaluation is { } legacy)
         {
-            Services.Quarantine.Report(SubjectKey, restored.Quarantined);
+            _state.State.Basis ??= RiskBasis.Of(legacy);
+            _state.State.LastEvaluation = null;
+        }
+
+        await LoadFromSnapshotAndLogAsync(cancellationToken);
+        if (Document.Quarantined.Count > 0)
+        {
+            Services.Quarantine.Report(SubjectKey, [.. Document.Quarantined.Values]);
         }
 
         await AfterActivationAsync();
@@ -108,7 +174,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
     protected virtual Task AfterActivationAsync() => Task.CompletedTask;
 
-    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? EvaluateTotal(Document, Services.Clock.Now)).Score);
+    public Task<int> GetScoreAsync() => Task.FromResult(Summary(Services.Clock.Now).Score);
 
     public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
     {
@@ -133,11 +199,10 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public async Task<bool> RescoreAsync()
     {
         // After a risk-model change: evaluate with the model now loaded; record and propagate only what changed.
-        var previous = _state.State.LastEvaluation;
-        var evaluation = EvaluateTotal(Document, Services.Clock.Now);
+        var previous = _state.State.Basis;
+        var evaluation = Summary(Services.Clock.Now);
         if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
         {
-            Current = evaluation;
             return false;
         }
 
@@ -158,18 +223,16 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             return GetRiskAsOfAsync(asOf.Value);
         }
 
-        if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
+        // The explanation is built when asked for and kept only in the silo's bounded answer cache: repeated reads of an
+        // unchanged subject hand out the same instance (whose serialised bytes the API keeps beside it, see RiskAnswer).
+        var answer = Services.Answers.Get(SubjectKey, _version, now, Services.Options.ReevaluateReadsAfter);
+        if (answer is null)
         {
-            Current = EvaluateTotal(Document, now);
+            answer = new RiskAnswer(EvaluateTotal(Document, now));
+            Services.Answers.Put(SubjectKey, _version, answer);
         }
 
-        // One answer object per evaluation: repeated reads hand out the same instance (see RiskAnswer).
-        if (!ReferenceEquals(_answer?.Evaluation, Current))
-        {
-            _answer = new RiskAnswer(Current);
-        }
-
-        return Task.FromResult<RiskAnswer?>(_answer);
+        return Task.FromResult<RiskAnswer?>(answer);
     }
 
     private async Task<RiskAnswer?> GetRiskAsOfAsync(DateTimeOffset asOf)
@@ -223,25 +286,27 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public async Task RunTimeChecksAsync()
     {
         // Diffs start from the last evaluation escalations were derived from, not from a read's refresh.
-        var previous = _state.State.LastEvaluation;
+        var previous = _state.State.Basis;
         var now = Services.Clock.Now;
-        var evaluation = EvaluateTotal(Document, now);
+        var evaluation = Summary(now);
+        var basis = BasisOf(evaluation);
         var summary = Summarize(evaluation, now);
-        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
+        // Time passes for every signal: a time check looks at all of them (once an hour, not once per signal).
+        _overdueScannedDay = DatedEvidence.DayOf(now).DayNumber;
+        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
+            Document.Grievances.Values, Document.Findings.Values, () => LinkedSupplierIds, Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
         if (events.Count > 0)
         {
             await Services.Escalations.AddAsync(events);
             RememberOverdue(events, derivedEvents);
         }
 
-        Current = evaluation;
-        if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
+        if (previous is null || previous.Score != basis.Score || previous.Band != basis.Band || previous.ForcedLabour != basis.ForcedLabour)
         {
             await Services.ReadModel.UpsertAsync(summary);
-            _state.State.LastEvaluation = evaluation;
+            _state.State.Basis = basis;
             await WriteSnapshotAsync();
-            await AfterEvaluatedAsync(previous, evaluation);
+            await AfterEvaluatedAsync(previous, basis);
         }
     }
 
@@ -253,11 +318,120 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         foreach (var row in rows)
         {
             BeforeApply(row);
-            Document.Apply(row);
+            Apply(row);
         }
 
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
+
+    /// <summary>Applies one row to the document and hands the one record it set on to the compact state.</summary>
+    private void Apply(EvidenceEntry row)
+    {
+        Document.Apply(row);
+        _version = RiskAnswerCache.NextVersion();
+        if (row.Kind == EvidenceKinds.Profile)
+        {
+            MirrorProfile();
+            return;
+        }
+
+        if (Document.LastTouched is not { } key)
+        {
+            return;
+        }
+
+        switch (row.Kind)
+        {
+            case EvidenceKinds.Finding or EvidenceKinds.FindingStatus:
+                var finding = Document.Findings[key];
+                if (DomainLimits.Check(finding) is null)
+                {
+                    Compact.Apply(finding);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus:
+                var grievance = Document.Grievances[key];
+                if (DomainLimits.Check(grievance) is null)
+                {
+                    Compact.Apply(grievance);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.FeeReport:
+                var report = Document.FeeReports[key];
+                if (IsUsable(report))
+                {
+                    Compact.Apply(report);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.Link:
+                MirrorLink(key);
+                break;
+        }
+    }
+
+    /// <summary>Rebuilds the compact state from the document (after loading a snapshot), in the document's order.</summary>
+    private void RebuildCompact()
+    {
+        _compact = NewCompact();
+        _engineOnly = false;
+        _version = RiskAnswerCache.NextVersion();
+        MirrorProfile();
+        foreach (var finding in Document.Findings.Values)
+        {
+            if (DomainLimits.Check(finding) is null)
+            {
+                _compact.Apply(finding);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        foreach (var grievance in Document.Grievances.Values)
+        {
+            if (DomainLimits.Check(grievance) is null)
+            {
+                _compact.Apply(grievance);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        foreach (var report in Document.FeeReports.Values)
+        {
+            if (IsUsable(report))
+            {
+                _compact.Apply(report);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        MirrorLinks();
+    }
+
+    /// <summary>Hands every link of the document on to the compact state (after a snapshot load).</summary>
+    protected abstract void MirrorLinks();
 
     /// <summary>
     /// Re-evaluates after a change that is not in the evidence log (a recruiter's pushed score, a supplier's
@@ -273,15 +447,23 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     protected async Task RecomputeAsync(long appliedSeq)
     {
         var turnStart = Stopwatch.GetTimestamp();
-        var previous = _state.State.LastEvaluation;
+        var previous = _state.State.Basis;
         var now = Services.Clock.Now;
-        var evaluation = EvaluateTotal(Document, now);
+        var evaluation = Summary(now);
+        var basis = BasisOf(evaluation);
         GrainMetrics.Record("evaluate", turnStart);
 
         // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written
         // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
-        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
+        var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
+        // Overdue deadlines: within a day only the signals just touched can newly be overdue (the others were looked at);
+        // on a new day (or the first turn of an activation) every one is looked at again.
+        var today = DatedEvidence.DayOf(now).DayNumber;
+        var scanAll = _overdueScannedDay != today;
+        _overdueScannedDay = today;
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
+            scanAll ? Document.Grievances.Values : changedGrievances, scanAll ? Document.Findings.Values : changedFindings, () => LinkedSupplierIds,
             Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
         // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
         // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
@@ -289,7 +471,6 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
         var readModelWritten = Services.ReadModel.UpsertAsync(summary);
         var timeChecksRegistered = EnsureTimeChecksAsync();
-        var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
         var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn);
         var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
         await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
@@ -299,8 +480,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
-        _state.State.LastEvaluation = evaluation;
-        Current = evaluation;
+        _state.State.Basis = basis;
 
         // Lazy snapshots: a replay after a crash re-derives change events from the snapshot's evaluation, so whenever
         // such events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise
@@ -319,7 +499,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
                 new GrainTimerCreationOptions(Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
         }
 
-        await AfterEvaluatedAsync(previous, evaluation);
+        await AfterEvaluatedAsync(previous, basis);
         GrainMetrics.Record("turn", turnStart);
     }
 
@@ -348,7 +528,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
             : new TDocument();
         _state.State.DocumentJson = null; // See ReleaseSnapshotText.
-        Current = _state.State.LastEvaluation;
+        RebuildCompact();
 
         var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
         if (missed.Count > 0)
@@ -374,7 +554,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             // Someone else wrote our row (a previous activation during a silo failure). The log is the truth:
             // reload, replay what the stored snapshot lacks, and write once more on top of the stored version.
             _logger.LogWarning(exception, "Snapshot of {Subject} was stale; reloading and replaying", SubjectKey);
-            var evaluation = _state.State.LastEvaluation;
+            var basis = _state.State.Basis;
             await _state.ReadStateAsync();
             Document = _state.State.DocumentJson is { } json
                 ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
@@ -385,13 +565,16 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
                 Document.Apply(row);
             }
 
+            RebuildCompact();
+
             if (missed.Count > 0)
             {
                 _state.State.AppliedSeq = missed[^1].SubjectSeq;
             }
 
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
-            _state.State.LastEvaluation = evaluation;
+            _state.State.Basis = basis;
+            _state.State.LastEvaluation = null;
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
             ReleaseSnapshotText();

@@ -24,6 +24,12 @@ public sealed class SubjectGrainOptions
 
     /// <summary>...or this long after the first row not yet in a snapshot, and always on deactivation.</summary>
     public TimeSpan SnapshotAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Risk answers (full explanations, with their serialised bytes beside them) a silo keeps for repeated reads; the
+    /// least recently used beyond this many are dropped and built again when next asked for.
+    /// </summary>
+    public int CachedAnswers { get; set; } = 1024;
 }
 
 /// <summary>What every subject grain needs, injected once so grain constructors stay short.</summary>
@@ -35,8 +41,11 @@ public sealed class SubjectServices(
     ServiceClock clock,
     IOptions<SubjectGrainOptions> options,
     ILoggerFactory loggerFactory,
-    QuarantineRegistry quarantine)
+    QuarantineRegistry quarantine,
+    RiskAnswerCache answers)
 {
+    public RiskAnswerCache Answers { get; } = answers;
+
     public QuarantineRegistry Quarantine { get; } = quarantine;
 
     public RiskEngine Engine { get; } = engine;
