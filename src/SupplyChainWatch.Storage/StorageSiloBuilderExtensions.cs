@@ -40,6 +40,8 @@ public static class StorageSiloBuilderExtensions
         services.AddSingleton(sp => new SqlWebhookStore(database, sp.GetRequiredKeyedService<IConfidentialTextProtector>(SqlWebhookStore.SecretProtectorKey)));
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
+        services.AddSingleton(sp => new SqlDerivedStore(database, sp.GetRequiredService<SqlEscalationStore>(), sp.GetRequiredService<SqlReadModelStore>(), options.DerivedWriteDelay));
+        services.AddSingleton<IDerivedStore>(sp => sp.GetRequiredService<SqlDerivedStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp =>
             new SchemaStartup(sp.GetRequiredService<SchemaMigrator>(), options.MigrateOnStart));

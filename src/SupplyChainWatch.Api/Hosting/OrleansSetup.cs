@@ -19,6 +19,7 @@ public static class OrleansSetup
         builder.Services.AddSingleton<SubjectServices>();
         builder.Services.AddSingleton<QuarantineRegistry>();
         builder.Services.AddSingleton<RiskAnswerCache>();
+        builder.Services.AddSingleton<DerivedWriter>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
 
         builder.UseOrleans(silo =>
@@ -54,6 +55,9 @@ public static class OrleansSetup
                 isSupported: type => type.Namespace?.StartsWith("SupplyChainWatch.Domain", StringComparison.Ordinal) == true,
                 jsonSerializerOptions: EvidenceJson.Options));
         });
+        // Registered after the silo's own hosted service, so it starts once grains can be called.
+        builder.Services.AddSingleton<DerivedSweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DerivedSweep>());
         return builder;
     }
 }

@@ -68,7 +68,8 @@ public sealed class RecruiterGrain(
         {
             var supplierId = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson).SupplierId;
             _newlyLinkedSuppliers.Add(supplierId);
-            if (!Document.Suppliers.ContainsKey(supplierId))
+            // A link whose consequences are stored already (a replay up to the derived mark) is no news any more.
+            if (!Document.Suppliers.ContainsKey(supplierId) && entry.SubjectSeq > DerivedSeq)
             {
                 _firstLinkedSuppliers.Add(supplierId);
             }

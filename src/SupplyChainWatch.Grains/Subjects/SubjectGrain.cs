@@ -25,6 +25,8 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     private readonly ILogger _logger;
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
     private IGrainTimer? _snapshotTimer;
+    private bool _snapshotSoon; // The snapshot timer was moved to fire at once (enough rows behind).
+    private Task _derivedWritten = Task.CompletedTask; // This activation's derived writes not yet known durable.
     private TState? _compact;
     private bool _engineOnly; // A signal the compact state cannot hold exactly (outside the limits): the engine evaluates.
     private long _version; // Moves with every change of what the evaluation depends on: the key of a cached answer (unique in the silo).
@@ -53,6 +55,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     protected string SubjectKey => this.GetPrimaryKeyString();
 
     protected long AppliedSeq => _state.State.AppliedSeq;
+
+    /// <summary>The durable high-water mark of what was derived, as read on activation: rows up to it have their consequences stored.</summary>
+    protected long DerivedSeq { get; private set; }
 
     protected string SubjectId => SubjectKeys.IdOf(SubjectKey);
 
@@ -295,17 +300,18 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         _overdueScannedDay = DatedEvidence.DayOf(now).DayNumber;
         var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
             Document.Grievances.Values, Document.Findings.Values, () => LinkedSupplierIds, Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
-        if (events.Count > 0)
+        var changed = previous is null || previous.Score != basis.Score || previous.Band != basis.Band || previous.ForcedLabour != basis.ForcedLabour;
+        if (events.Count == 0 && !changed)
         {
-            await Services.Escalations.AddAsync(events);
-            RememberOverdue(events, derivedEvents);
+            return;
         }
 
-        if (previous is null || previous.Score != basis.Score || previous.Band != basis.Band || previous.ForcedLabour != basis.ForcedLabour)
+        HandOver(new DerivedWrite(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, BasisJson(basis), events, [], now, summary));
+        RememberOverdue(events, derivedEvents);
+        if (changed)
         {
-            await Services.ReadModel.UpsertAsync(summary);
             _state.State.Basis = basis;
-            await WriteSnapshotAsync();
+            ScheduleSnapshot();
             await AfterEvaluatedAsync(previous, basis);
         }
     }
@@ -443,7 +449,12 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         return RecomputeAsync(_state.State.AppliedSeq);
     }
 
-    /// <summary>Re-evaluates after new evidence and makes everything derived from it durable.</summary>
+    /// <summary>
+    /// Re-evaluates after new evidence and hands everything derived from it to the silo's derived writer: the caller's
+    /// answer goes out once the rows are applied here (they are durable in the log already), not once the derived views
+    /// are written. The writer stores them behind the answer, with this subject's new high-water mark in the same
+    /// transaction; after a crash the rows past the mark are derived again (on activation, or by the silo's sweep).
+    /// </summary>
     protected async Task RecomputeAsync(long appliedSeq)
     {
         var turnStart = Stopwatch.GetTimestamp();
@@ -453,8 +464,6 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         var basis = BasisOf(evaluation);
         GrainMetrics.Record("evaluate", turnStart);
 
-        // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written
-        // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
         var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
         // Overdue deadlines: within a day only the signals just touched can newly be overdue (the others were looked at);
@@ -465,42 +474,50 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
             scanAll ? Document.Grievances.Values : changedGrievances, scanAll ? Document.Findings.Values : changedFindings, () => LinkedSupplierIds,
             Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
-        // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
-        // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
-        var stageStart = Stopwatch.GetTimestamp();
-        var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
-        var readModelWritten = Services.ReadModel.UpsertAsync(summary);
-        var timeChecksRegistered = EnsureTimeChecksAsync();
         var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn);
-        var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
-        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
+        HandOver(new DerivedWrite(SubjectKey, appliedSeq, _state.State.Revision, BasisJson(basis), events, withdrawals, now, summary));
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
-        GrainMetrics.Record("derived-writes", stageStart);
 
-        var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
         _state.State.Basis = basis;
-
-        // Lazy snapshots: a replay after a crash re-derives change events from the snapshot's evaluation, so whenever
-        // such events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise
-        // every N rows or T seconds. Overdue events do not count: their ids are the same whenever they are derived.
-        if (!newEvidence || derivedEvents > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
-        {
-            stageStart = Stopwatch.GetTimestamp();
-            await WriteSnapshotAsync();
-            GrainMetrics.Record(newEvidence ? "snapshot" : "snapshot-no-evidence", stageStart);
-        }
-        else
-        {
-            _snapshotTimer ??= this.RegisterGrainTimer(
-                static (grain, _) => grain.WriteSnapshotIfBehindAsync(),
-                this,
-                new GrainTimerCreationOptions(Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
-        }
-
+        ScheduleSnapshot();
+        await EnsureTimeChecksAsync(); // Once per activation.
         await AfterEvaluatedAsync(previous, basis);
         GrainMetrics.Record("turn", turnStart);
+    }
+
+    private static string BasisJson(RiskBasis basis) => JsonSerializer.Serialize(basis, EvidenceJson.Options);
+
+    /// <summary>Queues one turn's consequences with the derived writer and remembers them until they are durable.</summary>
+    private void HandOver(DerivedWrite write)
+    {
+        var written = Services.Derived.WriteAsync(write);
+        _derivedWritten = _derivedWritten.IsCompletedSuccessfully ? written : Task.WhenAll(_derivedWritten, written);
+    }
+
+    /// <summary>
+    /// Lazy snapshots, never ahead of the derived views (a snapshot is written after this activation's derived writes are
+    /// durable, so a replay from it never skips rows whose consequences are missing): SnapshotAfter after the first row
+    /// not in one, at once when SnapshotEveryRows rows are, and on deactivation. Writing one per signal would spend the
+    /// store's write capacity twice.
+    /// </summary>
+    private void ScheduleSnapshot()
+    {
+        var behind = _state.State.AppliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows;
+        if (_snapshotTimer is null)
+        {
+            _snapshotSoon = behind;
+            _snapshotTimer = this.RegisterGrainTimer(
+                static (grain, _) => grain.WriteSnapshotIfBehindAsync(),
+                this,
+                new GrainTimerCreationOptions(behind ? TimeSpan.Zero : Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
+        }
+        else if (behind && !_snapshotSoon)
+        {
+            _snapshotSoon = true;
+            _snapshotTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Overdue events (after the first <paramref name="derived"/>) are due at every later turn; once stored they are not sent again.</summary>
@@ -519,11 +536,24 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     {
         _snapshotTimer?.Dispose();
         _snapshotTimer = null;
+        _snapshotSoon = false;
         return Task.CompletedTask;
     }
 
     private async Task LoadFromSnapshotAndLogAsync(CancellationToken cancellationToken)
     {
+        // The durable mark says what was derived and from which evaluation; it is never behind the snapshot (see
+        // ScheduleSnapshot), so its basis is where the replay's escalations start from.
+        if (await Services.DerivedStore.ReadMarkAsync(SubjectKey, cancellationToken) is { } mark)
+        {
+            DerivedSeq = mark.DerivedSeq;
+            _state.State.Revision = Math.Max(_state.State.Revision, mark.Revision);
+            if (mark.BasisJson is { } basisJson)
+            {
+                _state.State.Basis = JsonSerializer.Deserialize<RiskBasis>(basisJson, EvidenceJson.Options);
+            }
+        }
+
         Document = _state.State.DocumentJson is { } json
             ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
             : new TDocument();
@@ -541,6 +571,20 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     private async Task WriteSnapshotAsync()
     {
         await DisposeSnapshotTimer();
+        try
+        {
+            await _derivedWritten;
+        }
+#pragma warning disable CA1031 // Logged by the writer; the log still holds the rows, so they are derived again elsewhere.
+        catch (Exception)
+        {
+            // Derived writes were given up: no snapshot past them. A fresh activation derives again from the durable mark.
+            _logger.LogWarning("Derived views of {Subject} could not be written; deactivating to derive them again from the log", SubjectKey);
+            DeactivateOnIdle();
+            return;
+        }
+#pragma warning restore CA1031
+
         try
         {
             // Serialised here, not per applied row: the document is only needed in the store.

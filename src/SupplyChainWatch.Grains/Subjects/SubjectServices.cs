@@ -30,6 +30,9 @@ public sealed class SubjectGrainOptions
     /// least recently used beyond this many are dropped and built again when next asked for.
     /// </summary>
     public int CachedAnswers { get; set; } = 1024;
+
+    /// <summary>How often a silo looks for subjects whose log is ahead of their derived views (see <see cref="DerivedSweep"/>).</summary>
+    public TimeSpan SweepEvery { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>What every subject grain needs, injected once so grain constructors stay short.</summary>
@@ -42,8 +45,14 @@ public sealed class SubjectServices(
     IOptions<SubjectGrainOptions> options,
     ILoggerFactory loggerFactory,
     QuarantineRegistry quarantine,
-    RiskAnswerCache answers)
+    RiskAnswerCache answers,
+    DerivedWriter derived,
+    IDerivedStore derivedStore)
 {
+    public DerivedWriter Derived { get; } = derived;
+
+    public IDerivedStore DerivedStore { get; } = derivedStore;
+
     public RiskAnswerCache Answers { get; } = answers;
 
     public QuarantineRegistry Quarantine { get; } = quarantine;
