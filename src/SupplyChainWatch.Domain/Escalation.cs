@@ -64,6 +64,20 @@ public static class EscalationRules
         RiskEvaluation current,
         IReadOnlyList<string> linkedSupplierIds,
         RiskModel? model = null,
+        IReadOnlyCollection<string>? newlyLinkedSupplierIds = null) =>
+        DeriveFrom(subjectId, subjectSeq, previous is null ? null : RiskBasis.Of(previous), current, linkedSupplierIds, model, newlyLinkedSupplierIds);
+
+    /// <summary>
+    /// As <see cref="Derive"/>, from the compact <see cref="RiskBasis"/> of the previous evaluation (all the rules compare
+    /// with it), so a grain keeps that basis between signals rather than a whole evaluation.
+    /// </summary>
+    public static IReadOnlyList<EscalationDraft> DeriveFrom(
+        string subjectId,
+        long subjectSeq,
+        RiskBasis? previous,
+        RiskEvaluation current,
+        IReadOnlyList<string> linkedSupplierIds,
+        RiskModel? model = null,
         IReadOnlyCollection<string>? newlyLinkedSupplierIds = null)
     {
         ArgumentNullException.ThrowIfNull(subjectId);
@@ -92,8 +106,7 @@ public static class EscalationRules
         }
 
         // A case "becomes" indicated (or indicated-unverified) when its classification rises to one of them.
-        var previousCases = previous?.Cases.ToDictionary(c => c.CaseId, c => c.Classification, StringComparer.Ordinal)
-            ?? new Dictionary<string, ForcedLabourClassification>(StringComparer.Ordinal);
+        var previousCases = previous?.IndicatedCases ?? new Dictionary<string, ForcedLabourClassification>(StringComparer.Ordinal);
         foreach (var @case in current.Cases)
         {
             if (@case.Classification is not (ForcedLabourClassification.Indicated or ForcedLabourClassification.IndicatedUnverified))
@@ -111,7 +124,7 @@ public static class EscalationRules
         }
 
         // case.escalated: newly critical, or a floor-bearing zero-tolerance trigger not present before.
-        var previousHits = previous?.ZeroTolerance.Select(h => (h.Trigger, h.SignalId)).ToHashSet() ?? [];
+        var previousHits = previous?.Hits.Select(h => (h.Trigger, h.SignalId)).ToHashSet() ?? [];
         var newHits = current.ZeroTolerance.Where(h => !previousHits.Contains((h.Trigger, h.SignalId))).ToArray();
         var newlyCritical = current.Band == RiskBand.Critical && previousBand != RiskBand.Critical;
         if (newlyCritical || newHits.Length > 0)
@@ -147,6 +160,13 @@ public static class EscalationRules
     /// <summary><c>grievance.acknowledgement_overdue</c> for a grievance past its acknowledgement deadline (the grain decides when to ask).</summary>
     public static EscalationDraft GrievanceAcknowledgementOverdue(string subjectId, long subjectSeq, Grievance grievance, RiskEvaluation current, DateTimeOffset at)
     {
+        ArgumentNullException.ThrowIfNull(current);
+        return GrievanceAcknowledgementOverdue(subjectId, subjectSeq, grievance, RiskBasis.Of(current), at);
+    }
+
+    /// <summary>As the overload above, with the score fields of the current evaluation's basis.</summary>
+    public static EscalationDraft GrievanceAcknowledgementOverdue(string subjectId, long subjectSeq, Grievance grievance, RiskBasis current, DateTimeOffset at)
+    {
         ArgumentNullException.ThrowIfNull(grievance);
         ArgumentNullException.ThrowIfNull(current);
         var type = EscalationType.GrievanceAcknowledgementOverdue;
@@ -157,11 +177,89 @@ public static class EscalationRules
     /// <summary><c>corrective_action.overdue</c> for one overdue major-or-worse finding.</summary>
     public static EscalationDraft CorrectiveActionOverdue(string subjectId, long subjectSeq, AuditFinding finding, RiskEvaluation current, DateTimeOffset at)
     {
+        ArgumentNullException.ThrowIfNull(current);
+        return CorrectiveActionOverdue(subjectId, subjectSeq, finding, RiskBasis.Of(current), at);
+    }
+
+    /// <summary>As the overload above, with the score fields of the current evaluation's basis.</summary>
+    public static EscalationDraft CorrectiveActionOverdue(string subjectId, long subjectSeq, AuditFinding finding, RiskBasis current, DateTimeOffset at)
+    {
         ArgumentNullException.ThrowIfNull(finding);
         ArgumentNullException.ThrowIfNull(current);
         var type = EscalationType.CorrectiveActionOverdue;
         return new EscalationDraft($"{subjectId}:{subjectSeq}:{EscalationEventNames.Of(type)}:{finding.SignalId}", type, EscalationEventNames.Of(type), subjectId, subjectSeq, at, null,
             new EscalationPayload(subjectId, current.Score, current.Band, null, null, current.ForcedLabour, null, null, null, [], [finding.SignalId],
                 finding.Indicators.Select(i => i.Code).Distinct().ToArray(), current.ModelVersion));
+    }
+}
+
+/// <summary>A zero-tolerance hit as the escalation rules tell hits apart: trigger and signal.</summary>
+public sealed record HitKey(ZeroToleranceTrigger Trigger, string SignalId);
+
+/// <summary>
+/// What the escalation rules compare between two evaluations, in tens of bytes instead of a whole evaluation: score,
+/// band, classification, the cases classified indicated or indicated-unverified (a case below those cannot make
+/// <c>forced_labour.indicated</c> rise from anything the rules distinguish) and the zero-tolerance hits.
+/// </summary>
+public sealed record RiskBasis(
+    int Score,
+    RiskBand Band,
+    ForcedLabourClassification ForcedLabour,
+    IReadOnlyDictionary<string, ForcedLabourClassification> IndicatedCases,
+    IReadOnlyList<HitKey> Hits,
+    string ModelVersion)
+{
+    public static RiskBasis Of(RiskEvaluation evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        return new RiskBasis(evaluation.Score, evaluation.Band, evaluation.ForcedLabour,
+            evaluation.Cases.Where(c => IsIndicated(c.Classification)).ToDictionary(c => c.CaseId, c => c.Classification, StringComparer.Ordinal),
+            [.. evaluation.ZeroTolerance.Select(h => new HitKey(h.Trigger, h.SignalId))], evaluation.ModelVersion);
+    }
+
+    /// <summary>The basis of a compact evaluation; <paramref name="indicatedCases"/> as <see cref="SubjectState.IndicatedCases"/> gives them.</summary>
+    public static RiskBasis Of(RiskSummary summary, IReadOnlyDictionary<string, ForcedLabourClassification> indicatedCases)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(indicatedCases);
+        return new RiskBasis(summary.Score, summary.Band, summary.ForcedLabour,
+            indicatedCases.Count == 0 ? Empty : new Dictionary<string, ForcedLabourClassification>(indicatedCases, StringComparer.Ordinal),
+            summary.ZeroTolerance.Count == 0 ? [] : [.. summary.ZeroTolerance.Select(h => new HitKey(h.Trigger, h.SignalId))], summary.ModelVersion);
+    }
+
+    private static readonly IReadOnlyDictionary<string, ForcedLabourClassification> Empty = new Dictionary<string, ForcedLabourClassification>(StringComparer.Ordinal);
+
+    public static bool IsIndicated(ForcedLabourClassification classification) =>
+        classification is ForcedLabourClassification.Indicated or ForcedLabourClassification.IndicatedUnverified;
+
+    /// <summary>
+    /// False when <see cref="EscalationRules.DeriveFrom"/> certainly derives nothing from <paramref name="previous"/> to
+    /// <paramref name="current"/>: same band, no case risen to indicated, no new hit, and no newly linked supplier while
+    /// high. Lets a grain skip building the full evaluation (the explanation) on the common signal that changes none of it.
+    /// </summary>
+    public static bool MayEscalate(RiskBasis? previous, RiskBasis current, bool newlyLinkedSuppliers)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        var previousBand = previous?.Band ?? RiskBand.Low;
+        if (current.Band != previousBand || (newlyLinkedSuppliers && current.Band >= RiskBand.High))
+        {
+            return true;
+        }
+
+        foreach (var (caseId, classification) in current.IndicatedCases)
+        {
+            if (previous is null || !previous.IndicatedCases.TryGetValue(caseId, out var before) || classification > before)
+            {
+                return true;
+            }
+        }
+
+        if (current.Hits.Count == 0)
+        {
+            return false;
+        }
+
+        var previousHits = previous?.Hits.ToHashSet() ?? [];
+        return current.Hits.Any(h => !previousHits.Contains(h));
     }
 }

@@ -83,6 +83,7 @@ public abstract class SubjectState
     private IReadOnlyList<PrecautionaryAlert> _aggregateAlerts = [];
     private readonly List<CaseState> _dirtyCases = [];
     private readonly int[] _classificationCounts = new int[4];
+    private readonly Dictionary<string, ForcedLabourClassification> _indicatedCases = new(StringComparer.Ordinal);
     private bool _triggersChanged;
 
     private protected SubjectState(RiskEngine engine, string subjectId)
@@ -102,6 +103,12 @@ public abstract class SubjectState
 
     /// <summary>Findings, grievances and fee reports applied (a replaced signal counts once).</summary>
     public int SignalCount => _findingCount + _grievanceCount + _feeCount;
+
+    /// <summary>
+    /// The cases classified indicated or indicated-unverified at the instant of the last <see cref="Evaluate"/>, kept as
+    /// cases are re-derived (what <see cref="RiskBasis"/> holds), so a caller never walks every case per signal.
+    /// </summary>
+    public IReadOnlyDictionary<string, ForcedLabourClassification> IndicatedCases => _indicatedCases;
 
     private protected RiskEngine Engine { get; }
 
@@ -1143,6 +1150,14 @@ public abstract class SubjectState
         _classificationCounts[(int)c.Classification]--;
         _classificationCounts[(int)classification]++;
         c.Classification = classification;
+        if (RiskBasis.IsIndicated(classification))
+        {
+            _indicatedCases[c.Id] = classification;
+        }
+        else
+        {
+            _indicatedCases.Remove(c.Id);
+        }
         (long, TriggerRecord)[]? newRaised = raised.Count == 0 ? null : [.. raised];
         _triggersChanged |= !SameTriggers(c.Raised, newRaised);
         c.Raised = newRaised;

@@ -140,21 +140,29 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
         }
 
         // Rare (a false alarm disproved by later evidence), so a plain write rather than a group-committed one.
-        await _database.WriteAsync(async (connection, transaction) =>
-        {
-            await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
-            var sql = new StringBuilder("UPDATE escalation_events SET withdrawn_at = @at WHERE withdrawn_at IS NULL AND event_id IN (");
-            StorageDatabase.AddParameter(command, "@at", _database.TimestampParameter(at));
-            for (var i = 0; i < eventIds.Count; i++)
-            {
-                var name = "@id" + i.ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "" : ", ").Append(name);
-                StorageDatabase.AddParameter(command, name, eventIds[i]);
-            }
+        await _database.WriteAsync((connection, transaction) => WithdrawInAsync(connection, transaction, eventIds, at), cancellationToken).ConfigureAwait(false);
+    }
 
-            command.CommandText = sql.Append(");").ToString();
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+    /// <summary>As <see cref="WithdrawAsync"/>, inside the caller's transaction.</summary>
+    internal async Task<int> WithdrawInAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<string> eventIds, DateTimeOffset at)
+    {
+        if (eventIds.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = StorageDatabase.CreateCommand(connection, transaction, "");
+        var sql = new StringBuilder("UPDATE escalation_events SET withdrawn_at = @at WHERE withdrawn_at IS NULL AND event_id IN (");
+        StorageDatabase.AddParameter(command, "@at", _database.TimestampParameter(at));
+        for (var i = 0; i < eventIds.Count; i++)
+        {
+            var name = "@id" + i.ToString(CultureInfo.InvariantCulture);
+            sql.Append(i == 0 ? "" : ", ").Append(name);
+            StorageDatabase.AddParameter(command, name, eventIds[i]);
+        }
+
+        command.CommandText = sql.Append(");").ToString();
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => _queue.DisposeAsync();
@@ -167,41 +175,56 @@ public sealed class SqlEscalationStore : IEscalationStore, IAsyncDisposable
     private async Task WriteBatchAsync(IReadOnlyList<AddRequest> batch)
     {
         var rows = batch.SelectMany(r => r.Events).ToList();
-        var outboxRows = await _database.WriteAsync(async (connection, transaction) =>
-        {
-            var inserted = new HashSet<string>(StringComparer.Ordinal);
-            if (_database.IsPostgreSql)
-            {
-                await InsertArraysAsync(connection, transaction, rows, inserted).ConfigureAwait(false);
-            }
-            else
-            {
-                for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
-                {
-                    await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset)), inserted).ConfigureAwait(false);
-                }
-            }
-
-            if (_webhooks is null || inserted.Count == 0)
-            {
-                return 0;
-            }
-
-            // Only events stored just now (a replayed event was ignored above and gets no second delivery); the first
-            // occurrence of an id within the batch is the one stored.
-            var fresh = rows.Where(r => inserted.Remove(r.EventId)).ToList();
-            return await _webhooks.EnqueueAsync(connection, transaction, fresh).ConfigureAwait(false);
-        }, CancellationToken.None).ConfigureAwait(false);
-
-        if (outboxRows > 0)
-        {
-            _webhooks!.NotifyEnqueued();
-        }
-
+        var outboxRows = await _database.WriteAsync((connection, transaction) => InsertInAsync(connection, transaction, rows), CancellationToken.None).ConfigureAwait(false);
+        NotifyOutbox(outboxRows);
         foreach (var request in batch)
         {
             request.Completion.TrySetResult();
         }
+    }
+
+    /// <summary>Wakes the webhook dispatcher once outbox rows written by <see cref="InsertInAsync"/> are committed.</summary>
+    internal void NotifyOutbox(int outboxRows)
+    {
+        if (outboxRows > 0)
+        {
+            _webhooks?.NotifyEnqueued();
+        }
+    }
+
+    /// <summary>
+    /// Inserts events inside the caller's transaction (an id already stored is ignored) with the outbox rows of the events
+    /// stored just now; returns how many outbox rows were written (pass it to <see cref="NotifyOutbox"/> after the commit).
+    /// </summary>
+    internal async Task<int> InsertInAsync(DbConnection connection, DbTransaction transaction, List<StoredEscalation> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        if (_database.IsPostgreSql)
+        {
+            await InsertArraysAsync(connection, transaction, rows, inserted).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            {
+                await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset)), inserted).ConfigureAwait(false);
+            }
+        }
+
+        if (_webhooks is null || inserted.Count == 0)
+        {
+            return 0;
+        }
+
+        // Only events stored just now (a replayed event was ignored above and gets no second delivery); the first
+        // occurrence of an id within the batch is the one stored.
+        var fresh = rows.Where(r => inserted.Remove(r.EventId)).ToList();
+        return await _webhooks.EnqueueAsync(connection, transaction, fresh).ConfigureAwait(false);
     }
 
     /// <summary>PostgreSQL: one statement over six array parameters (see <see cref="SqlEvidenceLog"/> for why).</summary>

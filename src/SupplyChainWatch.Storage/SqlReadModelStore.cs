@@ -180,11 +180,26 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
 
     private async Task WriteBatchAsync(IReadOnlyList<UpsertRequest> batch)
     {
-        // One row per subject per statement (PostgreSQL refuses to upsert a row twice in one statement): keep the newest.
-        var latest = new Dictionary<string, SubjectSummary>(StringComparer.Ordinal);
+        var rows = batch.Select(r => r.Summary).ToList();
+        await _database.WriteAsync(async (connection, transaction) =>
+        {
+            await UpsertInAsync(connection, transaction, rows).ConfigureAwait(false);
+            return true;
+        }, CancellationToken.None).ConfigureAwait(false);
+
         foreach (var request in batch)
         {
-            var summary = request.Summary;
+            request.Completion.TrySetResult();
+        }
+    }
+
+    /// <summary>Upserts summaries inside the caller's transaction, the newest per subject.</summary>
+    internal async Task UpsertInAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<SubjectSummary> summaries)
+    {
+        // One row per subject per statement (PostgreSQL refuses to upsert a row twice in one statement): keep the newest.
+        var latest = new Dictionary<string, SubjectSummary>(StringComparer.Ordinal);
+        foreach (var summary in summaries)
+        {
             if (!latest.TryGetValue(summary.SubjectId, out var current) || summary.UpdatedAt >= current.UpdatedAt)
             {
                 latest[summary.SubjectId] = summary;
@@ -192,26 +207,21 @@ public sealed class SqlReadModelStore : IReadModelStore, IAsyncDisposable
         }
 
         var rows = latest.Values.ToList();
-        await _database.WriteAsync(async (connection, transaction) =>
+        if (rows.Count == 0)
         {
-            if (_database.IsPostgreSql)
-            {
-                await UpsertArraysAsync(connection, transaction, rows).ConfigureAwait(false);
-            }
-            else
-            {
-                for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
-                {
-                    await UpsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
-                }
-            }
+            return;
+        }
 
-            return true;
-        }, CancellationToken.None).ConfigureAwait(false);
-
-        foreach (var request in batch)
+        if (_database.IsPostgreSql)
         {
-            request.Completion.TrySetResult();
+            await UpsertArraysAsync(connection, transaction, rows).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+            {
+                await UpsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false);
+            }
         }
     }
 

@@ -19,4 +19,10 @@ public sealed class StorageOptions
     /// and refuses to start if it is behind (for deployments that migrate with an explicit command).
     /// </summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long the derived-view writer lets a batch gather before writing it (zero: write as soon as one is pending).
+    /// Crash tests set it to hold acknowledged signals' consequences in memory long enough to kill the process first.
+    /// </summary>
+    public TimeSpan DerivedWriteDelay { get; set; }
 }

@@ -43,6 +43,7 @@ public abstract class CoreApiTests(ServiceFactory factory)
         Assert.Equal(recruiter, recruiterRisk["subjectId"]!.GetValue<string>());
         Assert.True(recruiterRisk["explanation"]!["feeGroups"]!.AsArray().Count == 1);
 
+        await factory.DerivedViewsCaughtUpAsync(); // The list and the escalations are derived behind the answers.
         var list = (await _client.GetJsonAsync("/api/v1/suppliers?country=MY&limit=500")).Expect(HttpStatusCode.OK);
         Assert.Contains(list["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == supplier);
         var escalations = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}")).Expect(HttpStatusCode.OK);
@@ -346,6 +347,7 @@ public abstract class CoreApiTests(ServiceFactory factory)
         (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(Id("aud"), typo, null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
         (await _client.PostJsonAsync("/api/v1/recruitment-fees", Samples.FeeReport(Id("fee"), unprofiledRecruiter, null, "w-1", 100m, loan: false))).Expect(HttpStatusCode.Created);
 
+        await factory.DerivedViewsCaughtUpAsync();
         var missing = await AllIdsAsync("/api/v1/suppliers?profile=missing");
         Assert.Contains(typo, missing);
         Assert.DoesNotContain(profiled, missing);

@@ -59,7 +59,9 @@ public sealed class ReadmeFirstHourTests
         Assert.StartsWith("2026-10-10", past["evaluatedAt"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // Its escalation list raises no false alarm: the grievance was acknowledged two days after it was received.
-        var escalations = (await client.GetJsonAsync("/api/v1/escalations?subjectId=sup:sunrise-2")).Expect(HttpStatusCode.OK);
+        // Escalations follow the answers behind them (a separate process: polled until some are there).
+        var escalations = (await ApiCalls.EventuallyAsync(() => client.GetJsonAsync("/api/v1/escalations?subjectId=sup:sunrise-2"),
+            r => r.Body?["items"]?.AsArray().Count > 0)).Expect(HttpStatusCode.OK);
         var types = escalations["items"]!.AsArray().Select(e => e!["type"]!.GetValue<string>()).ToList();
         Assert.NotEmpty(types);
         Assert.DoesNotContain("grievance.acknowledgement_overdue", types);

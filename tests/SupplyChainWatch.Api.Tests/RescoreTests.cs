@@ -37,6 +37,7 @@ public sealed class RescoreTests
         var changed = await RunToEndAsync(client);
         Assert.Equal(subjects, changed["done"]!.GetValue<long>());
         Assert.InRange(changed["changed"]!.GetValue<long>(), 1, subjects);
+        await factory.DerivedViewsCaughtUpAsync();
         var listed = (await client.GetJsonAsync("/api/v1/suppliers?limit=100")).Expect(HttpStatusCode.OK)["items"]!.AsArray()
             .Single(s => s!["id"]!.GetValue<string>() == "rs-sup-0")!;
         Assert.True(listed["score"]!.GetValue<int>() < before, $"score {listed["score"]} should have decayed below {before}");

@@ -98,6 +98,7 @@ public abstract class TimeCheckTests : IDisposable
         var changes = await EventsAsync(supplier, "risk.band_changed");
         Assert.Equal(bandChangesBefore + 1, changes.Count);
         Assert.Equal("low", changes[^1]["data"]!["band"]!.GetValue<string>());
+        await _factory.DerivedViewsCaughtUpAsync();
         var listed = (await _client.GetJsonAsync("/api/v1/suppliers?band=low&limit=500")).Expect(HttpStatusCode.OK);
         Assert.Contains(listed["items"]!.AsArray(), i => i!["id"]!.GetValue<string>() == supplier);
     }
@@ -185,6 +186,7 @@ public abstract class TimeCheckTests : IDisposable
         // Changing the share of an existing link is not news.
         (await _client.PutJsonAsync($"/api/v1/suppliers/{late}/recruiters/{recruiter}", new { workforceShare = 0.3 })).Expect(HttpStatusCode.OK);
 
+        await _factory.DerivedViewsCaughtUpAsync();
         var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=rec:{recruiter}&type=recruiter.high_risk_linked")).Expect(HttpStatusCode.OK);
         var suppliers = page["items"]!.AsArray().Select(i => i!["data"]!["supplierId"]!.GetValue<string>()).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(new[] { early, late }.Order(StringComparer.Ordinal), suppliers);
@@ -228,6 +230,7 @@ public abstract class TimeCheckTests : IDisposable
 
     private async Task<List<System.Text.Json.Nodes.JsonNode>> EventsAsync(string supplier, string type, bool includeWithdrawn = false)
     {
+        await _factory.DerivedViewsCaughtUpAsync(); // Escalations are written behind the answers.
         var page = (await _client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}&type={type}&limit=500" + (includeWithdrawn ? "&includeWithdrawn=true" : ""))).Expect(HttpStatusCode.OK);
         return [.. page["items"]!.AsArray().Select(i => i!)];
     }

@@ -47,6 +47,21 @@ public sealed class SubjectStatePropertyTests
         Assert.Equal(expected.ModelVersion, summary.ModelVersion);
     }
 
+    /// <summary>
+    /// As <see cref="AssertSame"/>, and the escalation basis the grain keeps between signals (indicated cases from the
+    /// compact state) equals the one of the engine's full evaluation.
+    /// </summary>
+    private static void AssertSameWithBasis(RiskEvaluation expected, SubjectState state, DateTimeOffset at, string context)
+    {
+        var summary = state.Evaluate(at);
+        AssertSame(expected, summary, context);
+        var full = RiskBasis.Of(expected);
+        var compact = RiskBasis.Of(summary, state.IndicatedCases);
+        Assert.Equal(full.IndicatedCases.OrderBy(c => c.Key, StringComparer.Ordinal), compact.IndicatedCases.OrderBy(c => c.Key, StringComparer.Ordinal));
+        Assert.Equal(full.Hits, compact.Hits);
+        Assert.Equal((full.Score, full.Band, full.ForcedLabour, full.ModelVersion), (compact.Score, compact.Band, compact.ForcedLabour, compact.ModelVersion));
+    }
+
     private static void AssertExplanation(RiskEvaluation expected, RiskEvaluation explained)
     {
         Assert.Equal(JsonSerializer.Serialize(expected, Json), JsonSerializer.Serialize(explained, Json));
@@ -148,7 +163,7 @@ public sealed class SubjectStatePropertyTests
                 foreach (var at in Instants(random))
                 {
                     var expected = ShippedConfig.Engine.EvaluateSupplier("sup:1", mirror.Supplier(supplier.Profile, supplier.Recruiters), at);
-                    AssertSame(expected, state.Evaluate(at), $"subject {subject} at {at:O}");
+                    AssertSameWithBasis(expected, state, at, $"subject {subject} at {at:O}");
                 }
             }
 
@@ -157,6 +172,41 @@ public sealed class SubjectStatePropertyTests
                 AssertExplanation(ShippedConfig.Engine.EvaluateSupplier("sup:1", mirror.Supplier(supplier.Profile, supplier.Recruiters), at), state.Explain(at));
             }
         }
+    }
+
+    [Fact]
+    public void Escalations_derived_from_the_compact_basis_equal_those_from_the_whole_previous_evaluation_and_none_come_when_MayEscalate_says_so()
+    {
+        var random = new Random(20261203);
+        var derivedSome = 0;
+        for (var subject = 0; subject < 120; subject++)
+        {
+            var (supplier, _) = ExplanationPropertyTests.RandomEvidence(random, random.Next(0, 30));
+            var mirror = new Mirror();
+            var state = new SupplierState(ShippedConfig.Engine, "sup:1");
+            state.SetProfile(supplier.Profile);
+            RiskEvaluation? previous = null;
+            long seq = 0;
+            foreach (var step in History(random, supplier))
+            {
+                step(state, mirror);
+                var at = Instants(random)[random.Next(2)];
+                var current = ShippedConfig.Engine.EvaluateSupplier("sup:1", mirror.Supplier(supplier.Profile, []), at);
+                var basis = RiskBasis.Of(state.Evaluate(at), state.IndicatedCases);
+                var whole = EscalationRules.Derive("sup:1", ++seq, previous, current, [], ShippedConfig.Model);
+                var compact = EscalationRules.DeriveFrom("sup:1", seq, previous is null ? null : RiskBasis.Of(previous), current, [], ShippedConfig.Model);
+                Assert.Equal(JsonSerializer.Serialize(whole, Json), JsonSerializer.Serialize(compact, Json));
+                if (!RiskBasis.MayEscalate(previous is null ? null : RiskBasis.Of(previous), basis, newlyLinkedSuppliers: false))
+                {
+                    Assert.Empty(whole);
+                }
+
+                derivedSome += whole.Count > 0 ? 1 : 0;
+                previous = current;
+            }
+        }
+
+        Assert.True(derivedSome > 20, $"only {derivedSome} steps derived escalations: the property says little");
     }
 
     [Fact]
@@ -180,7 +230,7 @@ public sealed class SubjectStatePropertyTests
                 foreach (var at in Instants(random))
                 {
                     var expected = ShippedConfig.Engine.EvaluateRecruiter("rec:1", mirror.Recruiter(recruiter.Profile, recruiter.PlacedWithSectors), at);
-                    AssertSame(expected, state.Evaluate(at), $"subject {subject} at {at:O}");
+                    AssertSameWithBasis(expected, state, at, $"subject {subject} at {at:O}");
                 }
             }
 

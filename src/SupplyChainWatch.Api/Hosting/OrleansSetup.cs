@@ -21,6 +21,8 @@ public static class OrleansSetup
         builder.Services.AddSingleton<SubjectServices>();
         builder.Services.AddSingleton<QuarantineRegistry>();
         builder.Services.AddSingleton<SubjectFailures>();
+        builder.Services.AddSingleton<RiskAnswerCache>();
+        builder.Services.AddSingleton<DerivedWriter>();
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
         // The SSE fan-out of this silo, subscribed to the cluster's live streams while the silo runs.
         builder.Services.AddSingleton<LiveEventHub>();
@@ -82,6 +84,9 @@ public static class OrleansSetup
                 isSupported: type => type.Namespace?.StartsWith("SupplyChainWatch.Domain", StringComparison.Ordinal) == true,
                 jsonSerializerOptions: EvidenceJson.Options));
         });
+        // Registered after the silo's own hosted service, so it starts once grains can be called.
+        builder.Services.AddSingleton<DerivedSweep>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DerivedSweep>());
         return builder;
     }
 }

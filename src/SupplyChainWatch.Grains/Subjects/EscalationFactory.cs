@@ -19,35 +19,55 @@ public static class EscalationFactory
     /// <remarks>
     /// The first <c>derived</c> events come from the change between the two evaluations: their ids depend on the
     /// sequence number they were derived at. The rest are overdue events, whose ids do not, so replaying those anywhere is
-    /// harmless.
+    /// harmless. <paramref name="explain"/> builds the full current evaluation; it is called only when the bases say a
+    /// change event may be due (<see cref="RiskBasis.MayEscalate"/>) or an event must be redacted for an audience the
+    /// worker's consent restricts, which most signals do not need. <paramref name="grievances"/> and
+    /// <paramref name="findings"/> are the candidates for overdue events: every one when a day may have passed since the
+    /// last look, otherwise those the rows just applied touched.
     /// </remarks>
     public static IReadOnlyList<StoredEscalation> ForEvidence(
-        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
+        string subjectKey, long subjectSeq, long revision, RiskBasis? previous, RiskBasis current, Func<RiskEvaluation> explain,
+        IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings, SubjectDocument document, Func<IReadOnlyList<string>> linkedSupplierIds, RiskModel model,
+        DateTimeOffset now, SubjectSummary subject, IReadOnlySet<string> overdueAlreadyStored, IReadOnlyCollection<string> newlyLinkedSupplierIds, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model, newlyLinkedSupplierIds);
-        var events = Requalify(drafts, subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject, document, current);
+        ArgumentNullException.ThrowIfNull(linkedSupplierIds);
+        var evaluation = Once(explain);
+        var events = RiskBasis.MayEscalate(previous, current, newlyLinkedSupplierIds.Count > 0)
+            ? Requalify(EscalationRules.DeriveFrom(subjectKey, subjectSeq, previous, evaluation(), linkedSupplierIds(), model, newlyLinkedSupplierIds),
+                subjectKey, subjectSeq, revision == 0 ? null : $"r{revision}", subject, document, evaluation)
+            : [];
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, evaluation, grievances, findings, document, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
     /// <remarks>As <see cref="ForEvidence"/>: the first <c>derived</c> events are band changes, the rest overdue events.</remarks>
     public static IReadOnlyList<StoredEscalation> ForTimeCheck(
-        string subjectKey, long subjectSeq, long revision, RiskEvaluation? previous, RiskEvaluation current,
-        SubjectDocument document, IReadOnlyList<string> linkedSupplierIds, RiskModel model, DateTimeOffset now, SubjectSummary subject,
-        IReadOnlySet<string> overdueAlreadyStored, out int derived)
+        string subjectKey, long subjectSeq, long revision, RiskBasis? previous, RiskBasis current, Func<RiskEvaluation> explain,
+        IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings, SubjectDocument document, Func<IReadOnlyList<string>> linkedSupplierIds, RiskModel model,
+        DateTimeOffset now, SubjectSummary subject, IReadOnlySet<string> overdueAlreadyStored, out int derived)
     {
-        var drafts = EscalationRules.Derive(subjectKey, subjectSeq, previous, current, linkedSupplierIds, model);
-        var events = Requalify(drafts, subjectKey, subjectSeq, $"r{revision}.d{now:yyyyMMdd}", subject, document, current);
+        ArgumentNullException.ThrowIfNull(linkedSupplierIds);
+        var evaluation = Once(explain);
+        var events = RiskBasis.MayEscalate(previous, current, false)
+            ? Requalify(EscalationRules.DeriveFrom(subjectKey, subjectSeq, previous, evaluation(), linkedSupplierIds(), model), subjectKey, subjectSeq,
+                $"r{revision}.d{now:yyyyMMdd}", subject, document, evaluation)
+            : [];
         derived = events.Count;
-        events.AddRange(Overdue(subjectKey, subjectSeq, current, document, model, now, subject, overdueAlreadyStored));
+        events.AddRange(Overdue(subjectKey, subjectSeq, current, evaluation, grievances, findings, document, model, now, subject, overdueAlreadyStored));
         return events;
     }
 
+    /// <summary>The full evaluation built at most once per turn, and only if something asks for it.</summary>
+    private static Func<RiskEvaluation> Once(Func<RiskEvaluation> explain)
+    {
+        ArgumentNullException.ThrowIfNull(explain);
+        RiskEvaluation? built = null;
+        return () => built ??= explain();
+    }
+
     private static List<StoredEscalation> Requalify(IReadOnlyList<EscalationDraft> drafts, string subjectKey, long subjectSeq, string? qualifier, SubjectSummary subject,
-        SubjectDocument document, RiskEvaluation current)
+        SubjectDocument document, Func<RiskEvaluation> current)
     {
         var prefix = $"{subjectKey}:{subjectSeq}:";
         return [.. drafts.Select(d => Store(WithoutRestrictedCaseId(qualifier is not null && d.EventId.StartsWith(prefix, StringComparison.Ordinal)
@@ -78,26 +98,27 @@ public static class EscalationFactory
             ? "row-" + (document.GrievanceSeqs.TryGetValue(grievanceId, out var seq) ? seq.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown")
             : grievanceId;
 
-    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskEvaluation current, SubjectDocument document, RiskModel model, DateTimeOffset now,
+    private static IEnumerable<StoredEscalation> Overdue(string subjectKey, long subjectSeq, RiskBasis current, Func<RiskEvaluation> evaluation,
+        IEnumerable<Grievance> grievances, IEnumerable<AuditFinding> findings, SubjectDocument document, RiskModel model, DateTimeOffset now,
         SubjectSummary subject, IReadOnlySet<string> alreadyStored)
     {
-        foreach (var grievance in document.Grievances.Values)
+        foreach (var grievance in grievances)
         {
             var eventId = OverdueEventId(subjectKey, EscalationType.GrievanceAcknowledgementOverdue, GrievanceEventKey(document, grievance.GrievanceId));
             if (!alreadyStored.Contains(eventId) && Deadlines.IsGrievanceAcknowledgementOverdue(grievance, model, now))
             {
                 var draft = EscalationRules.GrievanceAcknowledgementOverdue(subjectKey, subjectSeq, grievance, current, now);
-                yield return Store(draft with { EventId = eventId }, subject, document, current);
+                yield return Store(draft with { EventId = eventId }, subject, document, evaluation);
             }
         }
 
-        foreach (var finding in Deadlines.OverdueCorrectiveActions(document.Findings.Values, now))
+        foreach (var finding in Deadlines.OverdueCorrectiveActions(findings, now))
         {
             var eventId = OverdueEventId(subjectKey, EscalationType.CorrectiveActionOverdue, finding.SignalId);
             if (!alreadyStored.Contains(eventId))
             {
                 var draft = EscalationRules.CorrectiveActionOverdue(subjectKey, subjectSeq, finding, current, now);
-                yield return Store(draft with { EventId = eventId }, subject, document, current);
+                yield return Store(draft with { EventId = eventId }, subject, document, evaluation);
             }
         }
     }
@@ -146,15 +167,19 @@ public static class EscalationFactory
     /// The event's data: the draft's payload, its sequence number and due time, and the subject's country and sector (as
     /// the read model spells them), so that webhook subscriptions can filter on them when the outbox rows are written.
     /// Stored twice over, as each audience may see it (<see cref="ConsentRules"/>): the escalation list's copy for the
-    /// brand's side (compliance, admin) and the webhook deliveries' copy for NGOs.
+    /// brand's side (compliance, admin) and the webhook deliveries' copy for NGOs. The full evaluation is built only when
+    /// some grievance is withheld from an audience (redaction needs its cases).
     /// </summary>
-    private static StoredEscalation Store(EscalationDraft draft, SubjectSummary subject, SubjectDocument document, RiskEvaluation current)
+    private static StoredEscalation Store(EscalationDraft draft, SubjectSummary subject, SubjectDocument document, Func<RiskEvaluation> current)
     {
         var consents = document.Consents();
-        var brand = Data(draft, ConsentRules.Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Brand)), subject);
-        var ngo = Data(draft, ConsentRules.Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Ngo)), subject);
+        var brand = Data(draft, Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Brand)), subject);
+        var ngo = Data(draft, Redact(draft.Payload, current, ConsentRules.Withheld(consents, DisclosureAudience.Ngo)), subject);
         return new StoredEscalation(draft.EventId, draft.EventName, draft.SubjectId, draft.SubjectSeq, draft.OccurredAt, brand) { WebhookPayloadJson = ngo == brand ? null : ngo };
     }
+
+    private static EscalationPayload Redact(EscalationPayload payload, Func<RiskEvaluation> current, IReadOnlySet<string> withheld) =>
+        withheld.Count == 0 ? payload : ConsentRules.Redact(payload, current(), withheld);
 
     private static string Data(EscalationDraft draft, EscalationPayload payload, SubjectSummary subject)
     {

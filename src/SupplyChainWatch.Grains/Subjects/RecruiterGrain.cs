@@ -8,7 +8,7 @@ namespace SupplyChainWatch.Grains.Subjects;
 public sealed class RecruiterGrain(
     [PersistentState("recruiter", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<SubjectSnapshot> state,
     SubjectServices services)
-    : SubjectGrain<RecruiterDocument>(state, services), IRecruiterGrain
+    : SubjectGrain<RecruiterDocument, RecruiterState>(state, services), IRecruiterGrain
 {
     private readonly HashSet<string> _newlyLinkedSuppliers = new(StringComparer.Ordinal); // Any link row: push the score.
     private readonly HashSet<string> _firstLinkedSuppliers = new(StringComparer.Ordinal); // Not linked before: high-risk-linked news.
@@ -16,9 +16,29 @@ public sealed class RecruiterGrain(
     protected override RiskEvaluation Evaluate(RecruiterDocument document, DateTimeOffset at) =>
         Services.Engine.EvaluateRecruiter(SubjectId, document.ToEvidence(), at);
 
-    protected override SubjectState CreateState() => new RecruiterState(Services.Engine, SubjectId);
+    protected override RecruiterState NewCompact() => new(Services.Engine, SubjectId);
 
-    protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
+    protected override void MirrorProfile() => Compact.SetProfile(Document.Profile);
+
+    protected override void MirrorLink(string counterpartId)
+    {
+        var link = Document.Suppliers[counterpartId];
+        Compact.SetSupplierLink(counterpartId, link.WorkforceShare, link.SupplierSector);
+    }
+
+    protected override void MirrorLinks()
+    {
+        foreach (var (supplierId, link) in Document.Suppliers)
+        {
+            Compact.SetSupplierLink(supplierId, link.WorkforceShare, link.SupplierSector);
+        }
+    }
+
+    /// <summary>A recruiter's fee groups also need every amount converted, as the engine converts them.</summary>
+    protected override bool IsUsable(FeeReport report) =>
+        base.IsUsable(report) && FeeArithmetic.TryCompute(report, Services.Engine.Tables.Currency, out _) is not null;
+
+    protected override SubjectSummary Summarize(RiskSummary evaluation, DateTimeOffset updatedAt) => new(
         SubjectId,
         "recruiter",
         Document.Profile?.Name,
@@ -48,7 +68,8 @@ public sealed class RecruiterGrain(
         {
             var supplierId = EvidenceJson.Deserialize<EvidenceContent.Link>(entry.ContentJson).SupplierId;
             _newlyLinkedSuppliers.Add(supplierId);
-            if (!Document.Suppliers.ContainsKey(supplierId))
+            // A link whose consequences are stored already (a replay up to the derived mark) is no news any more.
+            if (!Document.Suppliers.ContainsKey(supplierId) && entry.SubjectSeq > DerivedSeq)
             {
                 _firstLinkedSuppliers.Add(supplierId);
             }
@@ -56,7 +77,7 @@ public sealed class RecruiterGrain(
     }
 
     /// <summary>Pushes the score to suppliers one-way: a supplier may be awaiting this recruiter right now.</summary>
-    protected override Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current)
+    protected override Task AfterEvaluatedAsync(RiskBasis? previous, RiskBasis current)
     {
         var scoreChanged = previous is null || previous.Score != current.Score;
         foreach (var supplierId in Document.Suppliers.Keys)
@@ -81,6 +102,8 @@ public sealed class RecruiterGrain(
         }
 
         Document.Suppliers[supplierId] = link with { SupplierSector = sector };
+        Compact.SetSupplierLink(supplierId, link.WorkforceShare, sector);
+        Changed();
         await RecomputeWithoutNewEvidenceAsync();
     }
 }

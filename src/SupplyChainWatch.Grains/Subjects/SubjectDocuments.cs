@@ -55,6 +55,14 @@ public abstract class SubjectDocument
 
     public abstract bool HasProfile { get; }
 
+    /// <summary>
+    /// The key of the finding (audit/finding), grievance, fee report, or linked counterpart the last applied row set or
+    /// changed; null when it changed none (a profile, a status change of an unknown signal, a quarantined row). The grain
+    /// hands that one record on to its compact state.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? LastTouched { get; protected set; }
+
     // Findings and grievances whose rows (the signal or a status change) were applied since TakeChangedSignals: only
     // these can have met a deadline an overdue event was raised for, so withdrawals look at them and not the history.
     // Not part of the snapshot (not public): rows newer than a snapshot are replayed, and refill them, on activation.
@@ -79,6 +87,7 @@ public abstract class SubjectDocument
     public void Apply(EvidenceEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        LastTouched = null;
         try
         {
             ApplyRow(entry);
@@ -104,6 +113,7 @@ public abstract class SubjectDocument
                 var finding = entry.ContentAs<EvidenceContent.Finding>().Detail;
                 Findings[FindingKey(finding.AuditId, finding.FindingId)] = finding;
                 _changedFindings.Add(FindingKey(finding.AuditId, finding.FindingId));
+                LastTouched = FindingKey(finding.AuditId, finding.FindingId);
                 SignalCount++;
                 break;
             case EvidenceKinds.FindingStatus:
@@ -113,6 +123,7 @@ public abstract class SubjectDocument
                 {
                     Findings[key] = existing with { Status = findingStatus.Status, StatusOn = findingStatus.On };
                     _changedFindings.Add(key);
+                    LastTouched = key;
                 }
 
                 break;
@@ -123,6 +134,7 @@ public abstract class SubjectDocument
                 GrievanceConsents[grievance.GrievanceId] = new GrievanceConsent(grievanceRow.Consent.ShareWithBrand, grievanceRow.Consent.ShareWithNgo, grievanceRow.Consent.ShareWithLawEnforcement);
                 GrievanceSeqs[grievance.GrievanceId] = entry.SubjectSeq;
                 _changedGrievances.Add(grievance.GrievanceId);
+                LastTouched = grievance.GrievanceId;
                 SignalCount++;
                 break;
             case EvidenceKinds.GrievanceStatus:
@@ -131,12 +143,14 @@ public abstract class SubjectDocument
                 {
                     Grievances[grievanceStatus.GrievanceId] = ApplyGrievanceStatus(current, grievanceStatus);
                     _changedGrievances.Add(grievanceStatus.GrievanceId);
+                    LastTouched = grievanceStatus.GrievanceId;
                 }
 
                 break;
             case EvidenceKinds.FeeReport:
                 var report = entry.ContentAs<EvidenceContent.FeeReport>().Detail;
                 FeeReports[report.ReportId] = report;
+                LastTouched = report.ReportId;
                 SignalCount++;
                 break;
             default:
@@ -263,6 +277,7 @@ public sealed class SupplierDocument : SubjectDocument
                 var link = entry.ContentAs<EvidenceContent.Link>();
                 var score = Recruiters.TryGetValue(link.RecruiterId, out var known) ? known.RecruiterScore : 0;
                 Recruiters[link.RecruiterId] = new SupplierRecruiterLink(link.WorkforceShare, score);
+                LastTouched = link.RecruiterId;
                 break;
             default:
                 throw new InvalidOperationException($"A supplier cannot apply evidence of kind '{entry.Kind}'.");
@@ -298,6 +313,7 @@ public sealed class RecruiterDocument : SubjectDocument
             case EvidenceKinds.Link:
                 var link = entry.ContentAs<EvidenceContent.Link>();
                 Suppliers[link.SupplierId] = new RecruiterSupplierLink(link.WorkforceShare, link.SupplierSector);
+                LastTouched = link.SupplierId;
                 break;
             default:
                 throw new InvalidOperationException($"A recruiter cannot apply evidence of kind '{entry.Kind}'.");

@@ -12,12 +12,15 @@ using SupplyChainWatch.Storage;
 namespace SupplyChainWatch.Grains.Subjects;
 
 /// <summary>
-/// The mechanics shared by supplier and recruiter grains: apply evidence-log rows in order, re-evaluate,
-/// record escalations, update the read model and write the snapshot. The evidence log is the system of
-/// record; the snapshot only saves replay time, so every step after the log append may be repeated safely.
+/// The mechanics shared by supplier and recruiter grains: apply evidence-log rows in order, update the compact
+/// incremental state (<see cref="SubjectState"/>: O(1) per signal, no re-evaluation of the whole history), record
+/// escalations, update the read model and write the snapshot. The explanation (the full evaluation) is built only when a
+/// risk read asks for it or when an escalation rule may fire. The evidence log is the system of record; the snapshot only
+/// saves replay time, so every step after the log append may be repeated safely.
 /// </summary>
-public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindable
+public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IRemindable
     where TDocument : SubjectDocument, new()
+    where TState : SubjectState
 {
     private const string TimeChecksReminder = "time-checks";
 
@@ -25,7 +28,12 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     private readonly ILogger _logger;
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
     private IGrainTimer? _snapshotTimer;
-    private RiskAnswer? _answer; // Wraps Current for risk reads; replaced whenever Current is.
+    private bool _snapshotSoon; // The snapshot timer was moved to fire at once (enough rows behind).
+    private Task _derivedWritten = Task.CompletedTask; // This activation's derived writes not yet known durable.
+    private TState? _compact;
+    private bool _engineOnly; // A signal the compact state cannot hold exactly (outside the limits): the engine evaluates.
+    private long _version; // Moves with every change of what the evaluation depends on: the key of a cached answer (unique in the silo).
+    private int? _overdueScannedDay; // Day of the last look at every grievance and finding for overdue deadlines.
     private readonly HashSet<string> _overdueStored = new(StringComparer.Ordinal); // Overdue event ids durable in the store (this activation).
     private readonly HashSet<string> _overdueWithdrawn = new(StringComparer.Ordinal); // Overdue event ids withdrawn (this activation).
     private string? _lastSignalId; // The signal of the last row applied: what moved a risk change.
@@ -44,15 +52,78 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
     protected TDocument Document { get; private set; } = new();
 
-    protected RiskEvaluation? Current { get; private set; }
+    /// <summary>The compact state, kept equal to <see cref="Document"/> row by row.</summary>
+    protected TState Compact => _compact ??= NewCompact();
+
+    /// <summary>The score-only evaluation of the current state, refreshed in O(1) per change (see <see cref="Summary"/>).</summary>
+    private RiskSummary? _summary;
+    private long _summaryVersion;
 
     protected string SubjectKey => this.GetPrimaryKeyString();
 
     protected long AppliedSeq => _state.State.AppliedSeq;
 
+    /// <summary>The durable high-water mark of what was derived, as read on activation: rows up to it have their consequences stored.</summary>
+    protected long DerivedSeq { get; private set; }
+
     protected string SubjectId => SubjectKeys.IdOf(SubjectKey);
 
     protected abstract RiskEvaluation Evaluate(TDocument document, DateTimeOffset at);
+
+    protected abstract TState NewCompact();
+
+    /// <summary>Hands a profile row (already applied to the document) on to the compact state.</summary>
+    protected abstract void MirrorProfile();
+
+    /// <summary>Hands a link row to <paramref name="counterpartId"/> (already applied to the document) on to the compact state.</summary>
+    protected abstract void MirrorLink(string counterpartId);
+
+    /// <summary>Whether the compact state computes this fee report exactly as the engine does (the engine quarantines it otherwise).</summary>
+    protected virtual bool IsUsable(FeeReport report) => FeeArithmetic.CheckLimits(report) is null;
+
+    /// <summary>Pushed inputs (a counterpart's score or sector) changed the compact state: cached answers are stale.</summary>
+    protected void Changed() => _version = RiskAnswerCache.NextVersion();
+
+    /// <summary>
+    /// Score, band, classification and triggers now: the compact state's O(1) evaluation (the last one is reused for the same
+    /// state at the same instant), or the engine's for a subject holding a signal the compact state leaves to it.
+    /// </summary>
+    private RiskSummary Summary(DateTimeOffset now)
+    {
+        if (_summary is { } cached && cached.EvaluatedAt == now && _summaryVersion == _version)
+        {
+            return cached;
+        }
+
+        _summaryVersion = _version;
+
+        if (!_engineOnly)
+        {
+            try
+            {
+                return _summary = Compact.Evaluate(now);
+            }
+            catch (MissingExchangeRateException)
+            {
+                // The engine quarantines such a report; let it evaluate this subject from now on.
+                _engineOnly = true;
+            }
+#pragma warning disable CA1031 // Any other failure of the compact state: the engine (which quarantines) decides from now on.
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                _logger.LogWarning("The compact state of {Subject} failed ({ExceptionType}); the engine evaluates it from now on", SubjectKey, exception.GetType().Name);
+                _engineOnly = true;
+            }
+#pragma warning restore CA1031
+        }
+
+        var evaluation = EvaluateTotal(Document, now);
+        return _summary = new RiskSummary(evaluation.SubjectId, evaluation.Score, evaluation.Band, evaluation.ForcedLabour, evaluation.ZeroTolerance,
+            evaluation.PrecautionaryAlerts, evaluation.ModelVersion, evaluation.EvaluatedAt);
+    }
+
+    private RiskBasis BasisOf(RiskSummary summary) =>
+        _engineOnly ? RiskBasis.Of(EvaluateTotal(Document, summary.EvaluatedAt)) : RiskBasis.Of(summary, Compact.IndicatedCases);
 
     /// <summary>The evaluation with the rows the document could not read listed beside those the engine left out.</summary>
     private RiskEvaluation EvaluateTotal(TDocument document, DateTimeOffset at)
@@ -84,7 +155,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return evaluation;
     }
 
-    protected abstract SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt);
+    protected abstract SubjectSummary Summarize(RiskSummary evaluation, DateTimeOffset updatedAt);
 
     protected abstract SubjectOverview Overview();
 
@@ -100,17 +171,24 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     }
 
     /// <summary>Called after the new evaluation is durable; grains notify their counterparts here (one-way).</summary>
-    protected virtual Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current) => Task.CompletedTask;
+    protected virtual Task AfterEvaluatedAsync(RiskBasis? previous, RiskBasis current) => Task.CompletedTask;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _snapshotSeq = _state.State.AppliedSeq;
+        // Snapshots written before the compact basis kept the whole last evaluation: its basis is all that is compared.
+        if (_state.State.LastEvaluation is { } legacy)
+        {
+            _state.State.Basis ??= RiskBasis.Of(legacy);
+            _state.State.LastEvaluation = null;
+        }
+
         try
         {
             await LoadFromSnapshotAndLogAsync(cancellationToken);
-            if (Current is { Quarantined.Count: > 0 } restored)
+            if (Document.Quarantined.Count > 0)
             {
-                Services.Quarantine.Report(SubjectKey, restored.Quarantined);
+                Services.Quarantine.Report(SubjectKey, [.. Document.Quarantined.Values]);
             }
 
             await AfterActivationAsync();
@@ -140,7 +218,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     /// <summary>Called once the snapshot and the log are applied; grains refresh what counterparts push to them.</summary>
     protected virtual Task AfterActivationAsync() => Task.CompletedTask;
 
-    public Task<int> GetScoreAsync() => Task.FromResult((Current ?? EvaluateTotal(Document, Services.Clock.Now)).Score);
+    public Task<int> GetScoreAsync() => Task.FromResult(Summary(Services.Clock.Now).Score);
 
     public async Task CatchUpAsync(IReadOnlyList<EvidenceEntry> appended)
     {
@@ -165,11 +243,10 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public async Task<bool> RescoreAsync()
     {
         // After a risk-model change: evaluate with the model now loaded; record and propagate only what changed.
-        var previous = _state.State.LastEvaluation;
-        var evaluation = EvaluateTotal(Document, Services.Clock.Now);
+        var previous = _state.State.Basis;
+        var evaluation = Summary(Services.Clock.Now);
         if (previous is not null && previous.Score == evaluation.Score && previous.Band == evaluation.Band && previous.ForcedLabour == evaluation.ForcedLabour)
         {
-            Current = evaluation;
             return false;
         }
 
@@ -190,18 +267,16 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             return GetRiskAsOfAsync(asOf.Value);
         }
 
-        if (Current is null || now - Current.EvaluatedAt > Services.Options.ReevaluateReadsAfter)
+        // The explanation is built when asked for and kept only in the silo's bounded answer cache: repeated reads of an
+        // unchanged subject hand out the same instance (whose serialised bytes the API keeps beside it, see RiskAnswer).
+        var answer = Services.Answers.Get(SubjectKey, _version, now, Services.Options.ReevaluateReadsAfter);
+        if (answer is null)
         {
-            Current = EvaluateTotal(Document, now);
+            answer = new RiskAnswer(EvaluateTotal(Document, now), Document.Consents());
+            Services.Answers.Put(SubjectKey, _version, answer);
         }
 
-        // One answer object per evaluation: repeated reads hand out the same instance (see RiskAnswer).
-        if (!ReferenceEquals(_answer?.Evaluation, Current))
-        {
-            _answer = new RiskAnswer(Current, Document.Consents());
-        }
-
-        return Task.FromResult<RiskAnswer?>(_answer);
+        return Task.FromResult<RiskAnswer?>(answer);
     }
 
     private async Task<RiskAnswer?> GetRiskAsOfAsync(DateTimeOffset asOf)
@@ -256,7 +331,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
 
         var rows = await ReadLogAsync(0, CancellationToken.None);
         var propagation = await RecruiterScoreChangesAsync(to);
-        var history = RiskHistoryBuilder.Build(SubjectKey, CreateState(), rows, propagation, from, to, afterSeq);
+        var history = RiskHistoryBuilder.Build(SubjectKey, NewCompact(), rows, propagation, from, to, afterSeq);
 
         // The history is read by the brand's roles (compliance, admin): a grievance the worker did not share with the
         // brand keeps its points but is named withheld, as in the risk view and the live stream.
@@ -272,9 +347,6 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         signalId is not null && kind is EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus
         && ConsentRules.For(Document.GrievanceConsents.GetValueOrDefault(signalId), DisclosureAudience.Brand).Withheld;
 
-    /// <summary>An empty compact state of this subject's kind, for a history walked from the first row.</summary>
-    protected abstract SubjectState CreateState();
-
     /// <summary>Score changes of linked recruiters up to <paramref name="to"/>, oldest first (none for recruiters).</summary>
     protected virtual Task<IReadOnlyList<RecruiterScoreChange>> RecruiterScoreChangesAsync(DateTimeOffset to) => Task.FromResult<IReadOnlyList<RecruiterScoreChange>>([]);
 
@@ -286,41 +358,39 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     public async Task RunTimeChecksAsync()
     {
         // Diffs start from the last evaluation escalations were derived from, not from a read's refresh.
-        var previous = _state.State.LastEvaluation;
+        var previous = _state.State.Basis;
         var now = Services.Clock.Now;
-        var evaluation = EvaluateTotal(Document, now);
+        var evaluation = Summary(now);
+        var basis = BasisOf(evaluation);
         var summary = Summarize(evaluation, now);
-        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
-        if (events.Count > 0)
+        // Time passes for every signal: a time check looks at all of them (once an hour, not once per signal).
+        _overdueScannedDay = DatedEvidence.DayOf(now).DayNumber;
+        var events = EscalationFactory.ForTimeCheck(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
+            Document.Grievances.Values, Document.Findings.Values, Document, () => LinkedSupplierIds, Services.Engine.Model, now, summary, _overdueStored, out var derivedEvents);
+        var changed = previous is null || previous.Score != basis.Score || previous.Band != basis.Band || previous.ForcedLabour != basis.ForcedLabour;
+        if (events.Count == 0 && !changed)
         {
-            await Services.Escalations.AddAsync(events);
-            RememberOverdue(events, derivedEvents);
+            return;
         }
 
-        Current = evaluation;
-        var changed = previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour;
-        if (changed)
-        {
-            await Services.ReadModel.UpsertAsync(summary);
-        }
-
+        HandOver(new DerivedWrite(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, BasisJson(basis), events, [], now, summary));
+        RememberOverdue(events, derivedEvents);
         await PublishLiveAsync(previous, evaluation, summary, events, null);
         if (changed)
         {
-            _state.State.LastEvaluation = evaluation;
-            await WriteSnapshotAsync();
-            await AfterEvaluatedAsync(previous, evaluation);
+            _state.State.Basis = basis;
+            ScheduleSnapshot();
+            await AfterEvaluatedAsync(previous, basis);
         }
     }
 
     /// <summary>
     /// Records the turn's live events (the risk change, when score, band or classification moved, and the new escalations)
     /// in the live event store, which gives each its durable position, then publishes them on the cluster's live streams
-    /// for the SSE clients of every silo. Never fails the turn: the evidence and everything derived from it are durable
-    /// already, and a client that reconnects reads the store.
+    /// for the SSE clients of every silo. Never fails the turn: the evidence is durable already, and a client that
+    /// reconnects reads the store.
     /// </summary>
-    private async Task PublishLiveAsync(RiskEvaluation? previous, RiskEvaluation evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
+    private async Task PublishLiveAsync(RiskBasis? previous, RiskSummary evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
     {
         if (LiveEvents is not { } store)
         {
@@ -377,12 +447,121 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         foreach (var row in rows)
         {
             BeforeApply(row);
-            Document.Apply(row);
+            Apply(row);
         }
 
         _lastSignalId = LiveSignalId(rows[^1]);
         await RecomputeAsync(rows[^1].SubjectSeq);
     }
+
+    /// <summary>Applies one row to the document and hands the one record it set on to the compact state.</summary>
+    private void Apply(EvidenceEntry row)
+    {
+        Document.Apply(row);
+        _version = RiskAnswerCache.NextVersion();
+        if (row.Kind == EvidenceKinds.Profile)
+        {
+            MirrorProfile();
+            return;
+        }
+
+        if (Document.LastTouched is not { } key)
+        {
+            return;
+        }
+
+        switch (row.Kind)
+        {
+            case EvidenceKinds.Finding or EvidenceKinds.FindingStatus:
+                var finding = Document.Findings[key];
+                if (DomainLimits.Check(finding) is null)
+                {
+                    Compact.Apply(finding);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.Grievance or EvidenceKinds.GrievanceStatus:
+                var grievance = Document.Grievances[key];
+                if (DomainLimits.Check(grievance) is null)
+                {
+                    Compact.Apply(grievance);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.FeeReport:
+                var report = Document.FeeReports[key];
+                if (IsUsable(report))
+                {
+                    Compact.Apply(report);
+                }
+                else
+                {
+                    _engineOnly = true;
+                }
+
+                break;
+            case EvidenceKinds.Link:
+                MirrorLink(key);
+                break;
+        }
+    }
+
+    /// <summary>Rebuilds the compact state from the document (after loading a snapshot), in the document's order.</summary>
+    private void RebuildCompact()
+    {
+        _compact = NewCompact();
+        _engineOnly = false;
+        _version = RiskAnswerCache.NextVersion();
+        MirrorProfile();
+        foreach (var finding in Document.Findings.Values)
+        {
+            if (DomainLimits.Check(finding) is null)
+            {
+                _compact.Apply(finding);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        foreach (var grievance in Document.Grievances.Values)
+        {
+            if (DomainLimits.Check(grievance) is null)
+            {
+                _compact.Apply(grievance);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        foreach (var report in Document.FeeReports.Values)
+        {
+            if (IsUsable(report))
+            {
+                _compact.Apply(report);
+            }
+            else
+            {
+                _engineOnly = true;
+            }
+        }
+
+        MirrorLinks();
+    }
+
+    /// <summary>Hands every link of the document on to the compact state (after a snapshot load).</summary>
+    protected abstract void MirrorLinks();
 
     /// <summary>
     /// Re-evaluates after a change that is not in the evidence log (a recruiter's pushed score, a supplier's
@@ -394,59 +573,76 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         return RecomputeAsync(_state.State.AppliedSeq);
     }
 
-    /// <summary>Re-evaluates after new evidence and makes everything derived from it durable.</summary>
+    /// <summary>
+    /// Re-evaluates after new evidence and hands everything derived from it to the silo's derived writer: the caller's
+    /// answer goes out once the rows are applied here (they are durable in the log already), not once the derived views
+    /// are written. The writer stores them behind the answer, with this subject's new high-water mark in the same
+    /// transaction; after a crash the rows past the mark are derived again (on activation, or by the silo's sweep).
+    /// </summary>
     protected async Task RecomputeAsync(long appliedSeq)
     {
         var turnStart = Stopwatch.GetTimestamp();
-        var previous = _state.State.LastEvaluation;
+        var previous = _state.State.Basis;
         var now = Services.Clock.Now;
-        var evaluation = EvaluateTotal(Document, now);
+        var evaluation = Summary(now);
+        var basis = BasisOf(evaluation);
         GrainMetrics.Record("evaluate", turnStart);
 
-        // Escalations before the snapshot: their ids are deterministic, so if we crash before the snapshot is written
-        // the replay derives the same events and the store ignores them.
         var summary = Summarize(evaluation, now);
-        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, evaluation, Document, LinkedSupplierIds,
-            Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
-        // The escalations, the read model and (once per activation) the time-check reminder are independent writes, each
-        // group-committed by its store: issued together, a turn waits for one commit round instead of one per store.
-        var stageStart = Stopwatch.GetTimestamp();
-        var escalationsWritten = events.Count > 0 ? Services.Escalations.AddAsync(events) : Task.CompletedTask;
-        var readModelWritten = Services.ReadModel.UpsertAsync(summary);
-        var timeChecksRegistered = EnsureTimeChecksAsync();
         var (changedFindings, changedGrievances) = Document.TakeChangedSignals();
+        // Overdue deadlines: within a day only the signals just touched can newly be overdue (the others were looked at);
+        // on a new day (or the first turn of an activation) every one is looked at again.
+        var today = DatedEvidence.DayOf(now).DayNumber;
+        var scanAll = _overdueScannedDay != today;
+        _overdueScannedDay = today;
+        var events = EscalationFactory.ForEvidence(SubjectKey, appliedSeq, _state.State.Revision, previous, basis, () => EvaluateTotal(Document, now),
+            scanAll ? Document.Grievances.Values : changedGrievances, scanAll ? Document.Findings.Values : changedFindings, Document, () => LinkedSupplierIds,
+            Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
         var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn, Document);
-        var withdrawn = withdrawals.Count > 0 ? Services.Escalations.WithdrawAsync(withdrawals, now) : Task.CompletedTask;
-        await Task.WhenAll(escalationsWritten, readModelWritten, timeChecksRegistered, withdrawn);
+        HandOver(new DerivedWrite(SubjectKey, appliedSeq, _state.State.Revision, BasisJson(basis), events, withdrawals, now, summary));
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
-        GrainMetrics.Record("derived-writes", stageStart);
         await PublishLiveAsync(previous, evaluation, summary, events, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
-        var newEvidence = appliedSeq != _state.State.AppliedSeq;
         _state.State.AppliedSeq = appliedSeq;
-        _state.State.LastEvaluation = evaluation;
-        Current = evaluation;
+        _state.State.Basis = basis;
+        ScheduleSnapshot();
+        await EnsureTimeChecksAsync(); // Once per activation.
+        await AfterEvaluatedAsync(previous, basis);
+        GrainMetrics.Record("turn", turnStart);
+    }
 
-        // Lazy snapshots: a replay after a crash re-derives change events from the snapshot's evaluation, so whenever
-        // such events were raised (and for changes the log does not hold) the snapshot is written at once; otherwise
-        // every N rows or T seconds. Overdue events do not count: their ids are the same whenever they are derived.
-        if (!newEvidence || derivedEvents > 0 || appliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows)
+    private static string BasisJson(RiskBasis basis) => JsonSerializer.Serialize(basis, EvidenceJson.Options);
+
+    /// <summary>Queues one turn's consequences with the derived writer and remembers them until they are durable.</summary>
+    private void HandOver(DerivedWrite write)
+    {
+        var written = Services.Derived.WriteAsync(write);
+        _derivedWritten = _derivedWritten.IsCompletedSuccessfully ? written : Task.WhenAll(_derivedWritten, written);
+    }
+
+    /// <summary>
+    /// Lazy snapshots, never ahead of the derived views (a snapshot is written after this activation's derived writes are
+    /// durable, so a replay from it never skips rows whose consequences are missing): SnapshotAfter after the first row
+    /// not in one, at once when SnapshotEveryRows rows are, and on deactivation. Writing one per signal would spend the
+    /// store's write capacity twice.
+    /// </summary>
+    private void ScheduleSnapshot()
+    {
+        var behind = _state.State.AppliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows;
+        if (_snapshotTimer is null)
         {
-            stageStart = Stopwatch.GetTimestamp();
-            await WriteSnapshotAsync();
-            GrainMetrics.Record(newEvidence ? "snapshot" : "snapshot-no-evidence", stageStart);
-        }
-        else
-        {
-            _snapshotTimer ??= this.RegisterGrainTimer(
+            _snapshotSoon = behind;
+            _snapshotTimer = this.RegisterGrainTimer(
                 static (grain, _) => grain.WriteSnapshotIfBehindAsync(),
                 this,
-                new GrainTimerCreationOptions(Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
+                new GrainTimerCreationOptions(behind ? TimeSpan.Zero : Services.Options.SnapshotAfter, Timeout.InfiniteTimeSpan) { Interleave = false });
         }
-
-        await AfterEvaluatedAsync(previous, evaluation);
-        GrainMetrics.Record("turn", turnStart);
+        else if (behind && !_snapshotSoon)
+        {
+            _snapshotSoon = true;
+            _snapshotTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Overdue events (after the first <paramref name="derived"/>) are due at every later turn; once stored they are not sent again.</summary>
@@ -465,16 +661,28 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
     {
         _snapshotTimer?.Dispose();
         _snapshotTimer = null;
+        _snapshotSoon = false;
         return Task.CompletedTask;
     }
 
     private async Task LoadFromSnapshotAndLogAsync(CancellationToken cancellationToken)
     {
+        // The durable mark says what was derived and from which evaluation; it is never behind the snapshot (see
+        // ScheduleSnapshot), so its basis is where the replay's escalations start from.
+        if (await Services.DerivedStore.ReadMarkAsync(SubjectKey, cancellationToken) is { } mark)
+        {
+            DerivedSeq = mark.DerivedSeq;
+            _state.State.Revision = Math.Max(_state.State.Revision, mark.Revision);
+            if (mark.BasisJson is { } basisJson)
+            {
+                _state.State.Basis = JsonSerializer.Deserialize<RiskBasis>(basisJson, EvidenceJson.Options);
+            }
+        }
+
         Document = _state.State.DocumentJson is { } json
             ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
             : new TDocument();
         _state.State.DocumentJson = null; // See ReleaseSnapshotText.
-        Current = _state.State.LastEvaluation;
 
         // A snapshot from before consents were kept cannot say what each audience may see: read them from the log's
         // grievance rows (only those; the rest of the document, pushed recruiter scores included, stays as it is).
@@ -482,6 +690,8 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         {
             Document.BackfillConsents(await ReadLogAsync(0, cancellationToken));
         }
+
+        RebuildCompact();
 
         var missed = await ReadLogAsync(_state.State.AppliedSeq, cancellationToken);
         if (missed.Count > 0)
@@ -496,6 +706,20 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
         await DisposeSnapshotTimer();
         try
         {
+            await _derivedWritten;
+        }
+#pragma warning disable CA1031 // Logged by the writer; the log still holds the rows, so they are derived again elsewhere.
+        catch (Exception)
+        {
+            // Derived writes were given up: no snapshot past them. A fresh activation derives again from the durable mark.
+            _logger.LogWarning("Derived views of {Subject} could not be written; deactivating to derive them again from the log", SubjectKey);
+            DeactivateOnIdle();
+            return;
+        }
+#pragma warning restore CA1031
+
+        try
+        {
             // Serialised here, not per applied row: the document is only needed in the store.
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
             await _state.WriteStateAsync();
@@ -507,7 +731,7 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
             // Someone else wrote our row (a previous activation during a silo failure). The log is the truth:
             // reload, replay what the stored snapshot lacks, and write once more on top of the stored version.
             _logger.LogWarning(exception, "Snapshot of {Subject} was stale; reloading and replaying", SubjectKey);
-            var evaluation = _state.State.LastEvaluation;
+            var basis = _state.State.Basis;
             await _state.ReadStateAsync();
             Document = _state.State.DocumentJson is { } json
                 ? JsonSerializer.Deserialize<TDocument>(json, EvidenceJson.Options) ?? new TDocument()
@@ -518,13 +742,16 @@ public abstract class SubjectGrain<TDocument> : Grain, ISubjectGrain, IRemindabl
                 Document.Apply(row);
             }
 
+            RebuildCompact();
+
             if (missed.Count > 0)
             {
                 _state.State.AppliedSeq = missed[^1].SubjectSeq;
             }
 
             _state.State.DocumentJson = JsonSerializer.Serialize(Document, EvidenceJson.Options);
-            _state.State.LastEvaluation = evaluation;
+            _state.State.Basis = basis;
+            _state.State.LastEvaluation = null;
             await _state.WriteStateAsync();
             _snapshotSeq = _state.State.AppliedSeq;
             ReleaseSnapshotText();

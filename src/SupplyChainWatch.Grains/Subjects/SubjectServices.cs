@@ -24,6 +24,15 @@ public sealed class SubjectGrainOptions
 
     /// <summary>...or this long after the first row not yet in a snapshot, and always on deactivation.</summary>
     public TimeSpan SnapshotAfter { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Risk answers (full explanations, with their serialised bytes beside them) a silo keeps for repeated reads; the
+    /// least recently used beyond this many are dropped and built again when next asked for.
+    /// </summary>
+    public int CachedAnswers { get; set; } = 1024;
+
+    /// <summary>How often a silo looks for subjects whose log is ahead of their derived views (see <see cref="DerivedSweep"/>).</summary>
+    public TimeSpan SweepEvery { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>What every subject grain needs, injected once so grain constructors stay short.</summary>
@@ -36,9 +45,18 @@ public sealed class SubjectServices(
     IOptions<SubjectGrainOptions> options,
     ILoggerFactory loggerFactory,
     QuarantineRegistry quarantine,
-    SubjectFailures failures)
+    SubjectFailures failures,
+    RiskAnswerCache answers,
+    DerivedWriter derived,
+    IDerivedStore derivedStore)
 {
     public SubjectFailures Failures { get; } = failures;
+
+    public DerivedWriter Derived { get; } = derived;
+
+    public IDerivedStore DerivedStore { get; } = derivedStore;
+
+    public RiskAnswerCache Answers { get; } = answers;
 
     public QuarantineRegistry Quarantine { get; } = quarantine;
 

@@ -17,9 +17,13 @@ public sealed class SubjectSnapshot
     [Id(1)]
     public string? DocumentJson { get; set; }
 
-    /// <summary>The evaluation escalations were last derived from, so a restart neither repeats nor misses a change.</summary>
+    /// <summary>Snapshots written before <see cref="Basis"/> kept the whole evaluation; read once on activation, never written.</summary>
     [Id(2)]
     public RiskEvaluation? LastEvaluation { get; set; }
+
+    /// <summary>What escalations were last derived from (score, band, indicated cases, hits), so a restart neither repeats nor misses a change.</summary>
+    [Id(5)]
+    public RiskBasis? Basis { get; set; }
 
     [Id(3)]
     public bool TimeChecksRegistered { get; set; }

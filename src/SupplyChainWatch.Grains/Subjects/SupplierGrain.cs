@@ -8,14 +8,40 @@ namespace SupplyChainWatch.Grains.Subjects;
 public sealed class SupplierGrain(
     [PersistentState("supplier", StorageSiloBuilderExtensions.GrainStorageName)] IPersistentState<SubjectSnapshot> state,
     SubjectServices services)
-    : SubjectGrain<SupplierDocument>(state, services), ISupplierGrain
+    : SubjectGrain<SupplierDocument, SupplierState>(state, services), ISupplierGrain
 {
     private bool _sectorChanged;
 
+    protected override SupplierState NewCompact() => new(Services.Engine, SubjectId);
+
+    protected override void MirrorProfile() => Compact.SetProfile(Document.Profile);
+
+    protected override void MirrorLink(string counterpartId)
+    {
+        // A re-link keeps the recruiter's last score in both the document and the compact state.
+        Compact.SetRecruiterLink(counterpartId, Document.Recruiters[counterpartId].WorkforceShare);
+        Compact.SetRecruiterScore(counterpartId, Document.Recruiters[counterpartId].RecruiterScore);
+    }
+
+    protected override void MirrorLinks()
+    {
+        foreach (var (recruiterId, link) in Document.Recruiters)
+        {
+            Compact.SetRecruiterLink(recruiterId, link.WorkforceShare);
+            Compact.SetRecruiterScore(recruiterId, link.RecruiterScore);
+        }
+    }
+
+    /// <summary>A recruiter's pushed score, in the document (the snapshot) and the compact state alike.</summary>
+    private void SetRecruiterScore(string recruiterId, SupplierRecruiterLink link, int score)
+    {
+        Document.Recruiters[recruiterId] = link with { RecruiterScore = score };
+        Compact.SetRecruiterScore(recruiterId, score);
+        Changed();
+    }
+
     protected override RiskEvaluation Evaluate(SupplierDocument document, DateTimeOffset at) =>
         Services.Engine.EvaluateSupplier(SubjectId, document.ToEvidence(), at);
-
-    protected override SubjectState CreateState() => new SupplierState(Services.Engine, SubjectId);
 
     protected override async Task<IReadOnlyList<RecruiterScoreChange>> RecruiterScoreChangesAsync(DateTimeOffset to)
     {
@@ -35,7 +61,7 @@ public sealed class SupplierGrain(
         return [.. changes.OrderBy(c => c.At)];
     }
 
-    protected override SubjectSummary Summarize(RiskEvaluation evaluation, DateTimeOffset updatedAt) => new(
+    protected override SubjectSummary Summarize(RiskSummary evaluation, DateTimeOffset updatedAt) => new(
         SubjectId,
         "supplier",
         Document.Profile?.Name,
@@ -76,7 +102,7 @@ public sealed class SupplierGrain(
         }
     }
 
-    protected override Task AfterEvaluatedAsync(RiskEvaluation? previous, RiskEvaluation current)
+    protected override Task AfterEvaluatedAsync(RiskBasis? previous, RiskBasis current)
     {
         if (_sectorChanged)
         {
@@ -103,7 +129,7 @@ public sealed class SupplierGrain(
             var score = await GrainFactory.GetGrain<IRecruiterGrain>(SubjectKeys.Recruiter(recruiterId)).GetScoreAsync();
             if (score != link.RecruiterScore)
             {
-                Document.Recruiters[recruiterId] = link with { RecruiterScore = score };
+                SetRecruiterScore(recruiterId, link, score);
                 changed = true;
             }
         }
@@ -157,7 +183,7 @@ public sealed class SupplierGrain(
             return;
         }
 
-        Document.Recruiters[recruiterId] = link with { RecruiterScore = recruiterScore };
+        SetRecruiterScore(recruiterId, link, recruiterScore);
         await RecomputeWithoutNewEvidenceAsync();
     }
 }

@@ -25,6 +25,18 @@ public static class GrainMetrics
     /// <summary>Counts one failed activation or evaluation, by stage.</summary>
     public static void RecordSubjectFailed(string stage) => FailedSubjects.Add(1, new KeyValuePair<string, object?>("stage", stage));
 
+    private static readonly Histogram<double> DerivedLag = Meter.CreateHistogram<double>("scw.derived.lag", "ms",
+        "Time from a signal's acknowledgement (its turn handing the derived writes over) to its escalations, read-model row and high-water mark being durable.");
+
+    /// <summary>Records the lag of one derived write acknowledged at <paramref name="acknowledgedTimestamp"/>.</summary>
+    public static void RecordDerivedLag(long acknowledgedTimestamp)
+    {
+        if (DerivedLag.Enabled)
+        {
+            DerivedLag.Record(Stopwatch.GetElapsedTime(acknowledgedTimestamp).TotalMilliseconds);
+        }
+    }
+
     /// <summary>Counts one quarantined row, by kind.</summary>
     public static void RecordQuarantined(string kind) => QuarantinedRows.Add(1, new KeyValuePair<string, object?>("kind", kind));
 

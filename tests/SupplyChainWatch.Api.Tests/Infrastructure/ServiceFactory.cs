@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SupplyChainWatch.Grains;
+using SupplyChainWatch.Grains.Subjects;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Tests.Infrastructure;
@@ -106,4 +107,11 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public T Service<T>()
         where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// The barrier before reading derived views (escalations, webhook deliveries, subject lists): completes once every
+    /// derived write queued by this silo so far is durable. A 2xx means the signal is in the log and in the grain; its
+    /// consequences follow behind the answer.
+    /// </summary>
+    public Task DerivedViewsCaughtUpAsync() => Service<DerivedWriter>().CaughtUpAsync().WaitAsync(TimeSpan.FromSeconds(30));
 }

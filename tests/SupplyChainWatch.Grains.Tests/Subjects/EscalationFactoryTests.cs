@@ -19,25 +19,31 @@ public sealed class EscalationFactoryTests
         var evaluation = RiskEvaluationOf(document, model);
         var summary = new SubjectSummary("sup:s1", "supplier", null, "BD", "apparel", evaluation.Score, "low", "none", At);
 
-        var first = EscalationFactory.ForEvidence("sup:s1", 3, 0, evaluation, evaluation, document, [], model, At, summary, new HashSet<string>(), [], out var derived);
+        var basis = RiskBasis.Of(evaluation);
+        var first = EscalationFactory.ForEvidence("sup:s1", 3, 0, basis, basis, () => evaluation, document.Grievances.Values, document.Findings.Values, document, () => [], model, At, summary,
+            new HashSet<string>(), [], out var derived);
         Assert.Equal(0, derived); // no change between the two evaluations
         Assert.Equal(["sup:s1:corrective_action.overdue:A1/F1", "sup:s1:corrective_action.overdue:A2/F1"], first.Select(e => e.EventId).Order().ToArray());
 
         var stored = new HashSet<string> { "sup:s1:corrective_action.overdue:A1/F1" };
-        var second = EscalationFactory.ForEvidence("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, [], out _);
+        var second = EscalationFactory.ForEvidence("sup:s1", 4, 0, basis, basis, () => evaluation, document.Grievances.Values, document.Findings.Values, document, () => [], model, At, summary,
+            stored, [], out _);
         Assert.Equal(["sup:s1:corrective_action.overdue:A2/F1"], second.Select(e => e.EventId).ToArray());
 
         stored.Add("sup:s1:corrective_action.overdue:A2/F1");
-        Assert.Empty(EscalationFactory.ForTimeCheck("sup:s1", 4, 0, evaluation, evaluation, document, [], model, At, summary, stored, out _));
+        Assert.Empty(EscalationFactory.ForTimeCheck("sup:s1", 4, 0, basis, basis, () => evaluation, document.Grievances.Values, document.Findings.Values, document, () => [], model, At, summary,
+            stored, out _));
     }
 
-    private static RiskEvaluation RiskEvaluationOf(SupplierDocument document, RiskModel model)
-    {
-        var tables = ReferenceTables.Parse(
-            File.ReadAllText(ConfigFile("country-risk.csv")), File.ReadAllText(ConfigFile("sector-risk.json")), File.ReadAllText(ConfigFile("tvpra-goods.csv")),
-            File.ReadAllText(ConfigFile("uflpa-sectors.txt")), File.ReadAllText(ConfigFile("fx-rates-usd.json")));
-        return new RiskEngine(model, tables).EvaluateSupplier("s1", document.ToEvidence(), At);
-    }
+    private static RiskEvaluation RiskEvaluationOf(SupplierDocument document, RiskModel model) =>
+        new RiskEngine(model, Tables()).EvaluateSupplier("s1", document.ToEvidence(), At);
+
+    /// <summary>The engine of the shipped configuration.</summary>
+    internal static RiskEngine ShippedEngine() => new(RiskModelLoader.Load(File.ReadAllText(ConfigFile("risk-model.json"))), Tables());
+
+    private static ReferenceTables Tables() => ReferenceTables.Parse(
+        File.ReadAllText(ConfigFile("country-risk.csv")), File.ReadAllText(ConfigFile("sector-risk.json")), File.ReadAllText(ConfigFile("tvpra-goods.csv")),
+        File.ReadAllText(ConfigFile("uflpa-sectors.txt")), File.ReadAllText(ConfigFile("fx-rates-usd.json")));
 
     private static AuditFinding Finding(string auditId, string findingId, DateOnly dueDate) => new(
         auditId, findingId, AuditStandard.Smeta, AuditType.Initial, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2), FindingCategory.HealthSafety,
