@@ -21,7 +21,11 @@ public sealed record DerivedMark(long DerivedSeq, long Revision, string? BasisJs
 /// <param name="Summary">The read-model row.</param>
 public sealed record DerivedWrite(
     string SubjectId, long DerivedSeq, long Revision, string? BasisJson, IReadOnlyList<StoredEscalation> Escalations, IReadOnlyList<string> Withdrawals,
-    DateTimeOffset At, SubjectSummary Summary);
+    DateTimeOffset At, SubjectSummary Summary)
+{
+    /// <summary>The turn's live events (risk change, new escalations), stored in the same transaction and published after it.</summary>
+    public IReadOnlyList<LiveEventRecord> LiveEvents { get; init; } = [];
+}
 
 /// <summary>
 /// The derived views of the evidence log and the durable high-water mark of what was derived. A write stores a turn's
@@ -30,8 +34,11 @@ public sealed record DerivedWrite(
 /// </summary>
 public interface IDerivedStore
 {
-    /// <summary>Queues a write; writes are coalesced into batched transactions. The task completes once it is durable.</summary>
-    Task WriteAsync(DerivedWrite write, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Queues a write; writes are coalesced into batched transactions. The task completes once it is durable, with the
+    /// positions its live events were given (in order).
+    /// </summary>
+    Task<IReadOnlyList<long>> WriteAsync(DerivedWrite write, CancellationToken cancellationToken = default);
 
     Task<DerivedMark?> ReadMarkAsync(string subjectId, CancellationToken cancellationToken = default);
 
@@ -50,25 +57,28 @@ public sealed class SqlDerivedStore : IDerivedStore, IAsyncDisposable
     private readonly StorageDatabase _database;
     private readonly SqlEscalationStore _escalations;
     private readonly SqlReadModelStore _readModel;
+    private readonly SqlLiveEventStore _liveEvents;
     private readonly GroupCommitQueue<WriteRequest> _queue;
 
     /// <param name="database">The store's database.</param>
     /// <param name="escalations">Writes events and their outbox rows inside the batch's transaction.</param>
     /// <param name="readModel">Writes read-model rows inside the batch's transaction.</param>
+    /// <param name="liveEvents">Writes live events inside the batch's transaction.</param>
     /// <param name="linger">How long a batch gathers (see <see cref="StorageOptions.DerivedWriteDelay"/>).</param>
-    public SqlDerivedStore(StorageDatabase database, SqlEscalationStore escalations, SqlReadModelStore readModel, TimeSpan linger = default)
+    public SqlDerivedStore(StorageDatabase database, SqlEscalationStore escalations, SqlReadModelStore readModel, SqlLiveEventStore liveEvents, TimeSpan linger = default)
     {
+        _liveEvents = liveEvents ?? throw new ArgumentNullException(nameof(liveEvents));
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _escalations = escalations ?? throw new ArgumentNullException(nameof(escalations));
         _readModel = readModel ?? throw new ArgumentNullException(nameof(readModel));
         _queue = new GroupCommitQueue<WriteRequest>(WriteBatchAsync, static (request, error) => request.Completion.TrySetException(error), 1024, linger);
     }
 
-    public Task WriteAsync(DerivedWrite write, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<long>> WriteAsync(DerivedWrite write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentException.ThrowIfNullOrWhiteSpace(write.SubjectId, nameof(write));
-        var request = new WriteRequest(write, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var request = new WriteRequest(write, new TaskCompletionSource<IReadOnlyList<long>>(TaskCreationOptions.RunContinuationsAsynchronously));
         _queue.Enqueue(request);
         return request.Completion.Task.WaitAsync(cancellationToken);
     }
@@ -114,8 +124,11 @@ public sealed class SqlDerivedStore : IDerivedStore, IAsyncDisposable
     private async Task WriteBatchAsync(IReadOnlyList<WriteRequest> batch)
     {
         var writes = batch.Select(r => r.Write).ToList();
+        var liveSeqs = new List<long>();
         var outboxRows = await _database.WriteAsync(async (connection, transaction) =>
         {
+            liveSeqs.Clear(); // A retried transaction starts over.
+            liveSeqs.AddRange(await _liveEvents.InsertInAsync(connection, transaction, [.. writes.SelectMany(w => w.LiveEvents)]).ConfigureAwait(false));
             var outbox = await _escalations.InsertInAsync(connection, transaction, [.. writes.SelectMany(w => w.Escalations)]).ConfigureAwait(false);
             foreach (var withdrawn in writes.Where(w => w.Withdrawals.Count > 0))
             {
@@ -141,9 +154,12 @@ public sealed class SqlDerivedStore : IDerivedStore, IAsyncDisposable
         }, CancellationToken.None).ConfigureAwait(false);
 
         _escalations.NotifyOutbox(outboxRows);
+        var next = 0;
         foreach (var request in batch)
         {
-            request.Completion.TrySetResult();
+            var count = request.Write.LiveEvents.Count;
+            request.Completion.TrySetResult(count == 0 ? [] : liveSeqs.GetRange(next, count));
+            next += count;
         }
     }
 
@@ -171,5 +187,5 @@ public sealed class SqlDerivedStore : IDerivedStore, IAsyncDisposable
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
-    private sealed record WriteRequest(DerivedWrite Write, TaskCompletionSource Completion);
+    private sealed record WriteRequest(DerivedWrite Write, TaskCompletionSource<IReadOnlyList<long>> Completion);
 }

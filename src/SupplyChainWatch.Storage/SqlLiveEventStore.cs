@@ -8,8 +8,8 @@ namespace SupplyChainWatch.Storage;
 public sealed record LiveEventRecord(string Type, string SubjectId, DateTimeOffset At, string PayloadJson);
 
 /// <summary>
-/// The durable positions of the live event stream: risk changes and escalations in one sequence, appended by the
-/// subject grains (group-committed) before they publish the events, so that an SSE client reconnecting with
+/// The durable positions of the live event stream: risk changes and escalations in one sequence, appended with the
+/// derived views of the turn that raised them (see <see cref="SqlDerivedStore"/>) before they are published, so that an SSE client reconnecting with
 /// <c>Last-Event-ID</c> reads what it missed from here. Rows older than <see cref="Retention"/> are pruned.
 /// On PostgreSQL, identity values of transactions committing out of order can become visible late (as for escalations):
 /// a client resuming in that instant may miss such a row.
@@ -85,25 +85,7 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
     private async Task WriteBatchAsync(IReadOnlyList<AppendRequest> batch)
     {
         var rows = batch.SelectMany(r => r.Events).ToList();
-        var prune = Interlocked.Increment(ref _batches) % PruneEveryBatches == 1;
-        var seqs = await _database.WriteAsync(async (connection, transaction) =>
-        {
-            var assigned = new List<long>(rows.Count);
-            for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
-            {
-                assigned.AddRange(await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false));
-            }
-
-            if (prune)
-            {
-                await using var delete = StorageDatabase.CreateCommand(connection, transaction, "DELETE FROM live_events WHERE at < @cutoff;");
-                // On the events' own clock (the service clock they were stamped with): a day before the newest of them.
-                StorageDatabase.AddParameter(delete, "@cutoff", _database.TimestampParameter(rows.Max(r => r.At) - Retention));
-                await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-
-            return assigned;
-        }, CancellationToken.None).ConfigureAwait(false);
+        var seqs = await _database.WriteAsync((connection, transaction) => InsertInAsync(connection, transaction, rows), CancellationToken.None).ConfigureAwait(false);
 
         var next = 0;
         foreach (var request in batch)
@@ -111,6 +93,35 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
             request.Completion.TrySetResult(seqs.GetRange(next, request.Events.Length).ToArray());
             next += request.Events.Length;
         }
+    }
+
+    /// <summary>
+    /// Inserts the events inside the caller's transaction (the derived writer's, so an event is durable exactly when the
+    /// derived views of its turn are) and answers their positions in order; now and then prunes what is past retention.
+    /// </summary>
+    internal async Task<List<long>> InsertInAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<LiveEventRecord> events)
+    {
+        var rows = events as List<LiveEventRecord> ?? [.. events];
+        var assigned = new List<long>(rows.Count);
+        if (rows.Count == 0)
+        {
+            return assigned;
+        }
+
+        for (var offset = 0; offset < rows.Count; offset += RowsPerInsert)
+        {
+            assigned.AddRange(await InsertChunkAsync(connection, transaction, rows.GetRange(offset, Math.Min(RowsPerInsert, rows.Count - offset))).ConfigureAwait(false));
+        }
+
+        if (Interlocked.Increment(ref _batches) % PruneEveryBatches == 1)
+        {
+            await using var delete = StorageDatabase.CreateCommand(connection, transaction, "DELETE FROM live_events WHERE at < @cutoff;");
+            // On the events' own clock (the service clock they were stamped with): a day before the newest of them.
+            StorageDatabase.AddParameter(delete, "@cutoff", _database.TimestampParameter(rows.Max(r => r.At) - Retention));
+            await delete.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        return assigned;
     }
 
     private async Task<List<long>> InsertChunkAsync(DbConnection connection, DbTransaction transaction, List<LiveEventRecord> rows)

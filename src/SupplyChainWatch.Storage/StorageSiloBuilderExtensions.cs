@@ -45,7 +45,8 @@ public static partial class StorageSiloBuilderExtensions
             sp.GetKeyedService<TimeProvider>(SqlWebhookStore.ClockKey)));
         services.AddSingleton(sp => new SqlEscalationStore(database, sp.GetRequiredService<SqlWebhookStore>()));
         services.AddSingleton<IEscalationStore>(sp => sp.GetRequiredService<SqlEscalationStore>());
-        services.AddSingleton(sp => new SqlDerivedStore(database, sp.GetRequiredService<SqlEscalationStore>(), sp.GetRequiredService<SqlReadModelStore>(), options.DerivedWriteDelay));
+        services.AddSingleton(sp => new SqlDerivedStore(database, sp.GetRequiredService<SqlEscalationStore>(), sp.GetRequiredService<SqlReadModelStore>(), sp.GetRequiredService<SqlLiveEventStore>(),
+            options.DerivedWriteDelay));
         services.AddSingleton<IDerivedStore>(sp => sp.GetRequiredService<SqlDerivedStore>());
         services.AddSingleton(_ => new SqlReferralStore(database));
         services.AddSingleton(_ => new SqlLiveEventStore(database));

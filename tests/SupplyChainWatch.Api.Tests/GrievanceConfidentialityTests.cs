@@ -92,8 +92,8 @@ public sealed class GrievanceConfidentialityTests : IDisposable
             }
         }
 
-        // Let one-way grain calls and escalation writes finish before scanning the store and the logs.
-        await Task.Delay(500);
+        // The escalation writes behind the answers are durable before the store and the logs are scanned.
+        await _factory.DerivedViewsCaughtUpAsync();
 
         // The webhooks the world's NGO subscription received (escalations of the severe grievance among them).
         var receiver = await _factory.WebhookReceiverAsync();

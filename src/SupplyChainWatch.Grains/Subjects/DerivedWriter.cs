@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Subjects;
@@ -9,9 +12,10 @@ namespace SupplyChainWatch.Grains.Subjects;
 /// read-model row, the new high-water mark) and answers without waiting; the store coalesces the writes of all grains into
 /// batched transactions. A write that fails is retried a few times; one that still fails leaves the subject's mark behind
 /// its log, so its next activation (or the next sweep, see <see cref="DerivedSweep"/>) derives it again. Deterministic
-/// event ids make every such re-write harmless.
+/// event ids make every such re-write harmless. The turn's live events are stored in the same transaction and published
+/// on the cluster's live streams once it commits, so an SSE client never sees an event that a reconnect could not replay.
 /// </summary>
-public sealed class DerivedWriter(IDerivedStore store, ILogger<DerivedWriter> logger)
+public sealed class DerivedWriter(IDerivedStore store, IServiceProvider services, ILogger<DerivedWriter> logger)
 {
     private const int Attempts = 5;
 
@@ -22,12 +26,21 @@ public sealed class DerivedWriter(IDerivedStore store, ILogger<DerivedWriter> lo
     /// <summary>Writes not yet durable.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
-    /// <summary>Queues one turn's consequences; the task completes once they are durable, and fails when they were given up.</summary>
-    public Task WriteAsync(DerivedWrite write)
+    /// <summary>
+    /// Queues one turn's consequences and live events; the task completes once they are durable (the live events are then
+    /// published), and fails when they were given up.
+    /// </summary>
+    public Task WriteAsync(DerivedWrite write, IReadOnlyList<LiveEvent> liveEvents)
     {
         ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(liveEvents);
         Interlocked.Increment(ref _pending);
-        return WriteWithRetriesAsync(write, Stopwatch.GetTimestamp());
+        if (liveEvents.Count > 0)
+        {
+            write = write with { LiveEvents = [.. liveEvents.Select(e => e.ToRecord())] };
+        }
+
+        return WriteWithRetriesAsync(write, liveEvents, Stopwatch.GetTimestamp());
     }
 
     /// <summary>
@@ -48,7 +61,38 @@ public sealed class DerivedWriter(IDerivedStore store, ILogger<DerivedWriter> lo
         }
     }
 
-    private async Task WriteWithRetriesAsync(DerivedWrite write, long acknowledgedAt)
+    /// <summary>
+    /// Publishes stored live events for the SSE clients of every silo. Never fails the write: the events are durable, and a
+    /// client that reconnects reads them from the store.
+    /// </summary>
+    private async Task PublishAsync(IReadOnlyList<LiveEvent> liveEvents, IReadOnlyList<long> seqs)
+    {
+        if (liveEvents.Count == 0 || seqs.Count != liveEvents.Count)
+        {
+            return;
+        }
+
+        var stageStart = Stopwatch.GetTimestamp();
+        try
+        {
+            var streams = services.GetRequiredService<IClusterClient>().GetStreamProvider(LiveStreams.Provider);
+            for (var i = 0; i < liveEvents.Count; i++)
+            {
+                var liveEvent = liveEvents[i] with { Seq = seqs[i] };
+                await streams.GetStream<LiveEvent>(LiveStreams.For(liveEvent)).OnNextAsync(liveEvent).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // Logged; the events stay in the store for reconnecting clients.
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Publishing the live events of {Subject} failed; reconnecting clients read them from the store", liveEvents[0].SubjectId);
+        }
+#pragma warning restore CA1031
+
+        GrainMetrics.Record("live-events", stageStart);
+    }
+
+    private async Task WriteWithRetriesAsync(DerivedWrite write, IReadOnlyList<LiveEvent> liveEvents, long acknowledgedAt)
     {
         try
         {
@@ -56,8 +100,9 @@ public sealed class DerivedWriter(IDerivedStore store, ILogger<DerivedWriter> lo
             {
                 try
                 {
-                    await store.WriteAsync(write).ConfigureAwait(false);
+                    var seqs = await store.WriteAsync(write).ConfigureAwait(false);
                     GrainMetrics.RecordDerivedLag(acknowledgedAt);
+                    await PublishAsync(liveEvents, seqs).ConfigureAwait(false);
                     return;
                 }
 #pragma warning disable CA1031 // Any failure: retried, then left to re-derivation from the mark (never lost: the log has it).

@@ -219,19 +219,6 @@ public abstract class SubjectDocument
 
     public static string FindingKey(string auditId, string findingId) => auditId + "/" + findingId;
 
-    /// <summary>The signal a row concerns (a finding's audit/finding id, a grievance's or fee report's id); null for profiles and links.</summary>
-    public static string? SignalIdOf(EvidenceEntry entry) => entry.Kind switch
-    {
-        EvidenceKinds.Finding => EvidenceJson.Deserialize<EvidenceContent.Finding>(entry.ContentJson).Detail.SignalId,
-        EvidenceKinds.FindingStatus => EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(entry.ContentJson) is var change
-            ? FindingKey(change.AuditId, change.FindingId)
-            : null,
-        EvidenceKinds.Grievance => EvidenceJson.Deserialize<EvidenceContent.Grievance>(entry.ContentJson).Detail.GrievanceId,
-        EvidenceKinds.GrievanceStatus => EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(entry.ContentJson).GrievanceId,
-        EvidenceKinds.FeeReport => EvidenceJson.Deserialize<EvidenceContent.FeeReport>(entry.ContentJson).Detail.ReportId,
-        _ => null,
-    };
-
     private static Grievance ApplyGrievanceStatus(Grievance grievance, EvidenceContent.GrievanceStatusChange change) => change.Status switch
     {
         GrievanceStatus.Acknowledged => grievance with

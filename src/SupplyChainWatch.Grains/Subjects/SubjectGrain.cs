@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
-using Orleans.Streams;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains.Live;
@@ -44,9 +42,6 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         Services = services;
         _logger = services.LoggerFactory.CreateLogger(GetType());
     }
-
-    /// <summary>The live events' durable positions; absent in hosts without the live stream.</summary>
-    private SqlLiveEventStore? LiveEvents => ServiceProvider.GetService<SqlLiveEventStore>();
 
     protected SubjectServices Services { get; }
 
@@ -373,9 +368,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
             return;
         }
 
-        HandOver(new DerivedWrite(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, BasisJson(basis), events, [], now, summary));
+        HandOver(new DerivedWrite(SubjectKey, _state.State.AppliedSeq, _state.State.Revision, BasisJson(basis), events, [], now, summary),
+            LiveEventsOf(previous, evaluation, summary, events, null));
         RememberOverdue(events, derivedEvents);
-        await PublishLiveAsync(previous, evaluation, summary, events, null);
         if (changed)
         {
             _state.State.Basis = basis;
@@ -385,18 +380,13 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     }
 
     /// <summary>
-    /// Records the turn's live events (the risk change, when score, band or classification moved, and the new escalations)
-    /// in the live event store, which gives each its durable position, then publishes them on the cluster's live streams
-    /// for the SSE clients of every silo. Never fails the turn: the evidence is durable already, and a client that
-    /// reconnects reads the store.
+    /// The turn's live events: the risk change, when score, band or classification moved, and the new escalations. They
+    /// travel with the turn's derived write, which stores them (giving each its durable position) in the same
+    /// transaction as the escalations and then publishes them on the cluster's live streams for the SSE clients of every
+    /// silo; the answer to the submission does not wait for either.
     /// </summary>
-    private async Task PublishLiveAsync(RiskBasis? previous, RiskSummary evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
+    private List<LiveEvent> LiveEventsOf(RiskBasis? previous, RiskSummary evaluation, SubjectSummary summary, IReadOnlyList<StoredEscalation> escalations, string? signalId)
     {
-        if (LiveEvents is not { } store)
-        {
-            return;
-        }
-
         var events = new List<LiveEvent>(escalations.Count + 1);
         if (previous is null || previous.Score != evaluation.Score || previous.Band != evaluation.Band || previous.ForcedLabour != evaluation.ForcedLabour)
         {
@@ -405,28 +395,7 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         }
 
         events.AddRange(escalations.Select(e => new LiveEvent(0, e.Type, e.SubjectId, null, null, null, null, null, null, e.EventId, e.CreatedAt)));
-        if (events.Count == 0)
-        {
-            return;
-        }
-
-        var stageStart = Stopwatch.GetTimestamp();
-        try
-        {
-            var seqs = await store.AppendAsync([.. events.Select(e => e.ToRecord())]);
-            var streams = this.GetStreamProvider(LiveStreams.Provider);
-            for (var i = 0; i < events.Count; i++)
-            {
-                var liveEvent = events[i] with { Seq = seqs[i] };
-                await streams.GetStream<LiveEvent>(LiveStreams.For(liveEvent)).OnNextAsync(liveEvent);
-            }
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            _logger.LogWarning(exception, "Publishing the live events of {Subject} failed; reconnecting clients read them from the store", SubjectKey);
-        }
-
-        GrainMetrics.Record("live-events", stageStart);
+        return events;
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
@@ -436,9 +405,13 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     /// The signal a live risk change names: the live stream reaches the brand's roles (compliance, admin), so a grievance
     /// the worker did not consent to share with the brand is named as the risk view names it, withheld.
     /// </summary>
+    /// <remarks>
+    /// The id is the key the document just recorded the row under (not parsed again from the row's JSON, which cost a
+    /// second parse per signal); links and profiles name no signal.
+    /// </remarks>
     private string? LiveSignalId(EvidenceEntry row)
     {
-        var id = SubjectDocument.SignalIdOf(row);
+        var id = row.Kind is EvidenceKinds.Link or EvidenceKinds.Profile ? null : Document.LastTouched;
         return IsWithheldFromBrand(row.Kind, id) ? ConsentRules.WithheldSignalId : id;
     }
 
@@ -599,10 +572,10 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
             scanAll ? Document.Grievances.Values : changedGrievances, scanAll ? Document.Findings.Values : changedFindings, Document, () => LinkedSupplierIds,
             Services.Engine.Model, now, summary, _overdueStored, NewlyLinkedSupplierIds, out var derivedEvents);
         var withdrawals = EscalationFactory.Withdrawals(SubjectKey, changedFindings, changedGrievances, Services.Engine.Model, _overdueWithdrawn, Document);
-        HandOver(new DerivedWrite(SubjectKey, appliedSeq, _state.State.Revision, BasisJson(basis), events, withdrawals, now, summary));
+        HandOver(new DerivedWrite(SubjectKey, appliedSeq, _state.State.Revision, BasisJson(basis), events, withdrawals, now, summary),
+            LiveEventsOf(previous, evaluation, summary, events, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null));
         RememberOverdue(events, derivedEvents);
         _overdueWithdrawn.UnionWith(withdrawals);
-        await PublishLiveAsync(previous, evaluation, summary, events, appliedSeq != _state.State.AppliedSeq ? _lastSignalId : null);
 
         _state.State.AppliedSeq = appliedSeq;
         _state.State.Basis = basis;
@@ -615,9 +588,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     private static string BasisJson(RiskBasis basis) => JsonSerializer.Serialize(basis, EvidenceJson.Options);
 
     /// <summary>Queues one turn's consequences with the derived writer and remembers them until they are durable.</summary>
-    private void HandOver(DerivedWrite write)
+    private void HandOver(DerivedWrite write, IReadOnlyList<LiveEvent> liveEvents)
     {
-        var written = Services.Derived.WriteAsync(write);
+        var written = Services.Derived.WriteAsync(write, liveEvents);
         _derivedWritten = _derivedWritten.IsCompletedSuccessfully ? written : Task.WhenAll(_derivedWritten, written);
     }
 

@@ -51,17 +51,35 @@ public static class ApiCalls
     /// <summary>Polls until the condition holds (for one-way propagation), failing after the timeout.</summary>
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var limit = timeout ?? TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
             var value = await read();
-            if (done(value) || DateTime.UtcNow > deadline)
+            if (done(value))
             {
                 return value;
             }
 
+            if (DateTime.UtcNow > deadline)
+            {
+                // A wait that ran out is a failure of its own, not a value for the caller to assert on (or, worse, not).
+                throw new TimeoutException($"The awaited condition did not hold within {limit.TotalSeconds:F0} s; last value read: {Describe(value)}");
+            }
+
             await Task.Delay(50);
         }
+    }
+
+    private static string Describe<T>(T value)
+    {
+        var text = value switch
+        {
+            null => "null",
+            System.Text.Json.Nodes.JsonNode node => node.ToJsonString(),
+            _ => value.ToString() ?? "",
+        };
+        return text.Length > 2000 ? text[..2000] + "…" : text;
     }
 }
 

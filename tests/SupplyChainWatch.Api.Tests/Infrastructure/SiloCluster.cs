@@ -14,12 +14,14 @@ namespace SupplyChainWatch.Api.Tests.Infrastructure;
 public sealed class SiloCluster : IAsyncDisposable
 {
     private readonly List<ServiceProcess> _silos;
+    private readonly IReadOnlyDictionary<string, string> _extraSettings;
 
-    private SiloCluster(StorageOptions storage, string dataDirectory, List<ServiceProcess> silos)
+    private SiloCluster(StorageOptions storage, string dataDirectory, List<ServiceProcess> silos, IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         Storage = storage;
         DataDirectory = dataDirectory;
         _silos = silos;
+        _extraSettings = extraSettings ?? new Dictionary<string, string>();
     }
 
     public StorageOptions Storage { get; }
@@ -64,7 +66,11 @@ public sealed class SiloCluster : IAsyncDisposable
     };
 
     /// <summary>Migrates the database once (as a deployment would), then starts the silos side by side.</summary>
-    public static async Task<SiloCluster> StartAsync(StorageOptions storage, int count, string? dataDirectory = null)
+    /// <param name="storage">The shared store.</param>
+    /// <param name="count">Silos to start.</param>
+    /// <param name="dataDirectory">Their data folder (a new one when null).</param>
+    /// <param name="extraSettings">Environment-style settings (<c>A__B</c>) every silo gets beside <see cref="Settings"/>.</param>
+    public static async Task<SiloCluster> StartAsync(StorageOptions storage, int count, string? dataDirectory = null, IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         var data = dataDirectory ?? TestPaths.NewTempDirectory();
         await using (var database = new StorageDatabase(storage))
@@ -72,7 +78,7 @@ public sealed class SiloCluster : IAsyncDisposable
             await new SchemaMigrator(database).MigrateAsync();
         }
 
-        var cluster = new SiloCluster(storage, data, []);
+        var cluster = new SiloCluster(storage, data, [], extraSettings);
         await cluster.StartSilosAsync(count);
         return cluster;
     }
@@ -80,7 +86,16 @@ public sealed class SiloCluster : IAsyncDisposable
     /// <summary>Starts more silos in the same cluster (or a fresh set after <see cref="StopAllAsync"/>).</summary>
     public async Task StartSilosAsync(int count)
     {
-        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => ServiceProcess.StartAsync(DataDirectory, Settings("scw-cluster"), Storage)));
+        var started = await Task.WhenAll(Enumerable.Range(0, count).Select(_ =>
+        {
+            var settings = Settings("scw-cluster");
+            foreach (var (key, value) in _extraSettings)
+            {
+                settings[key] = value;
+            }
+
+            return ServiceProcess.StartAsync(DataDirectory, settings, Storage);
+        }));
         _silos.AddRange(started);
     }
 
