@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the issue-14 probe (bench/SupplyChainWatch.Probe.Hostile) against one checkout of the service, started as the
 # README's run command does (`dotnet run --project src/SupplyChainWatch.Api`, from that checkout, Release build, on its
-# own ports), with a fresh HOME whose user secrets `dotnet user-jwts` fills, and a fresh ./data store.
+# own ports), with a fresh HOME whose user secrets `dotnet user-jwts` fills, and a fresh ./data store. Builds the probe and
+# the checkout's API in Release first when they are not built yet.
 #
 #   bench/hostile.sh <checkout> <label> <port-offset> <results.jsonl>
 #
@@ -12,6 +13,8 @@ checkout=$(cd "$1" && pwd); label=$2; offset=$3; results=$4
 probe_dir=$(cd "$(dirname "$0")/SupplyChainWatch.Probe.Hostile" && pwd)
 probe="$probe_dir/bin/Release/net10.0/SupplyChainWatch.Probe.Hostile"
 port=$((5190 + offset)); silo=$((11190 + offset)); gateway=$((30190 + offset)); receiver=$((5290 + offset))
+[ -x "$probe" ] || dotnet build "$probe_dir" -c Release -v q -nologo
+[ -f "$checkout/src/SupplyChainWatch.Api/bin/Release/net10.0/SupplyChainWatch.Api.dll" ] || dotnet build "$checkout/src/SupplyChainWatch.Api" -c Release -v q -nologo
 work=/tmp/hostile-$label; rm -rf "$work"; mkdir -p "$work/home"
 export HOME=$work/home DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 : > "$results"

@@ -659,6 +659,10 @@ public sealed class Findings(Api api, string tag, Caller writer, Options options
             $"/api/v1/suppliers/f5r-{tag}", $"/api/v1/suppliers/f5r-{tag}/risk", $"/api/v1/suppliers/f5c-{tag}/risk", $"/api/v1/suppliers/f2s-{tag}/risk",
             $"/api/v1/referrals/access-log?subjectId=sup:f2s-{tag}", $"/api/v1/grievances/CANARYG-R-{tag}", "/api/v1/webhooks/subscriptions",
         ];
+        // Control: the one role that may read the texts does see them, so a search that finds nothing elsewhere is a real result.
+        var own = await api.Get(writer, $"/api/v1/grievances/CANARYG-R-{tag}");
+        Console.WriteLine($"(control: the grievance-handler's GET /api/v1/grievances/CANARYG-R-{tag} {own.Status}, carries the narrative canary: "
+            + $"{own.Body.Contains(Narrative, StringComparison.Ordinal)}, the contact canary: {own.Body.Contains(Contact, StringComparison.Ordinal)})");
         foreach (var caller in new[] { _compliance, _admin, _ngo, _officer })
         {
             foreach (var path in paths)

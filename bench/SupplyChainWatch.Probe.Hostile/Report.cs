@@ -22,7 +22,7 @@ public static class Report
             .OrderBy(k => int.Parse(k.Item1, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         foreach (var (finding, probe) in keys)
         {
-            text.Append($"| {finding} | {probe} | {Cell(before.FirstOrDefault(l => l.Finding == finding && l.Probe == probe))} | {Cell(after.FirstOrDefault(l => l.Finding == finding && l.Probe == probe))} |\n");
+            text.Append($"| {finding} | {probe.Replace("|", "\\|", StringComparison.Ordinal)} | {Cell(before.FirstOrDefault(l => l.Finding == finding && l.Probe == probe))} | {Cell(after.FirstOrDefault(l => l.Finding == finding && l.Probe == probe))} |\n");
         }
 
         text.Append("\n| | before (cc29e96) | after (main) |\n|---|---|---|\n");
