@@ -37,8 +37,8 @@ public sealed class QuarantineListTests
 
             // Rows the engine cannot use, as an older version (or a damaged import) could have left them: a grievance row
             // whose content is not readable at all (and quotes the narrative), and a grievance with the pre-version-8
-            // digest of its texts and a worker count outside the limits. (The unreadable row is not the subject's last:
-            // as the last row it still fails the subject's activation, see SubjectGrain.LiveSignalId; reported apart.)
+            // digest of its texts and a worker count outside the limits. The unreadable row is the subject's last: the turn
+            // that applies it must not parse it again (it once did, to name the live event's signal, and failed activation).
             var log = service.Service<IEvidenceLog>();
             var row = (await log.FindByKeyAsync(IdempotencyKeys.Grievance(model)))[0];
             var content = EvidenceJson.Deserialize<EvidenceContent.Grievance>(row.ContentJson);
@@ -47,11 +47,11 @@ public sealed class QuarantineListTests
                 ConfidentialDigest = Convert.ToHexStringLower(digest),
                 Detail = content.Detail with { GrievanceId = outside, WorkersAffected = int.MaxValue },
             };
+            Assert.Equal(AppendOutcome.Appended, (await log.AppendAsync([new EvidenceAppend("sup:" + supplier, IdempotencyKeys.Grievance(outside), EvidenceKinds.Grievance,
+                EvidenceJson.Serialize(legacy), row.OccurredAt)])).Outcome);
             Assert.Equal(AppendOutcome.Appended, (await log.AppendAsync([new EvidenceAppend("sup:" + supplier, IdempotencyKeys.Grievance($"QU-{tag}"), EvidenceKinds.Grievance,
                 $"{{\"narrative\":\"{narrative}\",\"reporterContact\":", row.OccurredAt)])).Outcome);
             unreadableSeq = (await log.ReadSubjectAsync("sup:" + supplier, 0)).Max(r => r.SubjectSeq);
-            Assert.Equal(AppendOutcome.Appended, (await log.AppendAsync([new EvidenceAppend("sup:" + supplier, IdempotencyKeys.Grievance(outside), EvidenceKinds.Grievance,
-                EvidenceJson.Serialize(legacy), row.OccurredAt)])).Outcome);
         }
 
         // A restart replays the log: both rows are quarantined, the subject keeps working.
