@@ -39,6 +39,7 @@ public static class TelemetrySetup
 
         // Every mediator message gets its span, duration and log line here, so handlers carry none of it.
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(MessageTelemetry<,>));
+        builder.Services.AddSingleton<HostGauges>();
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: Environment.MachineName))
@@ -74,6 +75,9 @@ public static class TelemetrySetup
     /// <summary>Maps the Prometheus scrape endpoint behind the admin role.</summary>
     public static IEndpointRouteBuilder MapSupplyChainWatchTelemetry(this IEndpointRouteBuilder app)
     {
+        // The gauges exist from the start (a gauge made on first use would be missing from every collection before).
+        app.ServiceProvider.GetRequiredService<HostGauges>();
+
         // GET only (the exporter maps every method); not part of the OpenAPI document, like any operator endpoint.
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
