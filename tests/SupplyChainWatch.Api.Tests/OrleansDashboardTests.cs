@@ -84,4 +84,56 @@ public sealed class OrleansDashboardTests : IAsyncLifetime
             .Expect(HttpStatusCode.NotFound);
         Assert.Contains("disabled", grainState["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_anonymous_browser_is_sent_to_the_sign_in_and_a_script_gets_401_naming_both_ways_in()
+    {
+        using var browser = _factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        browser.DefaultRequestHeaders.Authorization = null;
+        using (var navigation = new HttpRequestMessage(HttpMethod.Get, "/admin/orleans/index.html"))
+        {
+            navigation.Headers.Add("Sec-Fetch-Mode", "navigate");
+            navigation.Headers.Accept.ParseAdd("text/html");
+            using var answer = await browser.SendAsync(navigation);
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+            Assert.Equal("/dashboard/sign-in?ReturnUrl=%2Fadmin%2Forleans%2Findex.html", answer.Headers.Location?.PathAndQuery);
+        }
+
+        // The page's own script (and curl) asks for data: no redirect, a 401 that says how to get in.
+        using (var fetch = new HttpRequestMessage(HttpMethod.Get, "/admin/orleans/DashboardCounters"))
+        {
+            fetch.Headers.Add("Sec-Fetch-Mode", "cors");
+            using var answer = await browser.SendAsync(fetch);
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+            var detail = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>();
+            Assert.Contains("Bearer", detail, StringComparison.Ordinal);
+            Assert.Contains("/dashboard/sign-in", detail, StringComparison.Ordinal);
+        }
+
+        // A browser sending a bad bearer token is answered as a token client: the token's problem, no redirect.
+        using (var badToken = new HttpRequestMessage(HttpMethod.Get, "/admin/orleans/index.html"))
+        {
+            badToken.Headers.Add("Sec-Fetch-Mode", "navigate");
+            badToken.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-jwt");
+            using var answer = await browser.SendAsync(badToken);
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Every_dashboard_endpoint_is_a_read_so_the_sign_in_cookie_admits_no_cross_site_write()
+    {
+        using var warmUp = _factory.CreateClient([]);
+        (await warmUp.GetJsonAsync("/health/live")).Expect(HttpStatusCode.OK);
+        var endpoints = _factory.Service<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith(EndpointCatalog.OrleansDashboardPrefix, StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.True(endpoints.Count >= 20, endpoints.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var writes = endpoints
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>() is not { } methods
+                || methods.HttpMethods.Any(m => m is not ("GET" or "HEAD")))
+            .Select(e => e.RoutePattern.RawText)
+            .ToList();
+        Assert.True(writes.Count == 0, "admit more than GET: " + string.Join(", ", writes));
+    }
 }

@@ -138,3 +138,82 @@ public sealed class TelemetryTests : IAsyncLifetime
         return false;
     }
 }
+
+/// <summary>
+/// Instruments that hold a current value run alone: every host of the test process adds to the event-stream client count
+/// (a process-wide instrument, as the service has one host per process), and hosts' gauges of one name overwrite each
+/// other's value in a collection, so another test's host running beside would decide the numbers read here.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CurrentValueMetricsCollection
+{
+    public const string Name = "Current-value metrics";
+}
+
+/// <summary>Issue 16's metrics of current state: event stream (SSE) clients and quarantined subjects.</summary>
+[Collection(CurrentValueMetricsCollection.Name)]
+public sealed class CurrentValueMetricsTests : IAsyncLifetime
+{
+    private readonly TelemetryCapture _capture = new();
+    private readonly ServiceFactory _factory;
+
+    public CurrentValueMetricsTests() => _factory = new ServiceFactory { ConfigureServices = _capture.AddTo };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task Event_stream_clients_count_each_open_stream_until_it_closes()
+    {
+        using var reader = _factory.CreateClient(["compliance"]);
+        var before = Current("scw.events.clients");
+
+        using var first = await OpenStreamAsync(reader);
+        Assert.Equal(before + 1, Current("scw.events.clients"));
+        using (await OpenStreamAsync(reader))
+        {
+            Assert.Equal(before + 2, Current("scw.events.clients"));
+        }
+
+        // The server sees the client go when its request is aborted, a moment after the response is disposed.
+        await ApiCalls.EventuallyAsync(() => Task.FromResult(Current("scw.events.clients")), n => n == before + 1);
+        Assert.Equal(before + 1, Current("scw.events.clients"));
+    }
+
+    [Fact]
+    public async Task The_quarantined_subjects_gauge_counts_the_subjects_the_quarantine_list_shows()
+    {
+        using var admin = _factory.CreateClient(["admin"]);
+        Assert.Empty((await admin.GetJsonAsync("/api/v1/admin/quarantine")).Expect(HttpStatusCode.OK).AsArray());
+        Assert.Equal(0, Current("scw.subjects.quarantined"));
+
+        // What a subject grain reports after an evaluation that left signals out (no valid submission does: the edge
+        // refuses what the engine cannot use, so quarantine comes from stored rows of an earlier build).
+        var quarantine = _factory.Service<SupplyChainWatch.Grains.Subjects.QuarantineRegistry>();
+        quarantine.Report("sup:gauge-1", [new SupplyChainWatch.Domain.QuarantinedSignal("seq:1", "unreadable row")]);
+        quarantine.Report("rec:gauge-2", [new SupplyChainWatch.Domain.QuarantinedSignal("seq:2", "unreadable row"), new SupplyChainWatch.Domain.QuarantinedSignal("seq:3", "unreadable row")]);
+        Assert.Equal(2, (await admin.GetJsonAsync("/api/v1/admin/quarantine")).Expect(HttpStatusCode.OK).AsArray().Count);
+        Assert.Equal(2, Current("scw.subjects.quarantined"));
+
+        // A later evaluation with nothing left out takes the subject off the list and the gauge.
+        quarantine.Report("sup:gauge-1", []);
+        Assert.Equal(1, Current("scw.subjects.quarantined"));
+    }
+
+    /// <summary>The instrument's one point (neither carries tags); 0 when nothing was recorded yet.</summary>
+    private double Current(string name)
+    {
+        var points = _capture.CollectMetrics().Where(m => m.Name == name).ToList();
+        Assert.True(points.Count <= 1, $"{name}: {points.Count} points");
+        return points.Count == 0 ? 0 : points[0].Value;
+    }
+
+    private static async Task<HttpResponseMessage> OpenStreamAsync(HttpClient client)
+    {
+        // The stream flushes its headers once the hub has the client, so the count includes it when this returns.
+        var response = await client.GetAsync(new Uri("/api/v1/events", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response;
+    }
+}

@@ -276,6 +276,12 @@ public static class DashboardRoles
     /// <summary>Grievance pipeline: grievance handling is the grievance-handler role's alone.</summary>
     public const string GrievanceHandlers = Roles.GrievanceHandler;
 
+    /// <summary>Orleans' own dashboard (<see cref="TelemetrySetup.OrleansDashboardPath"/>): the admin role's.</summary>
+    public const string Operators = Roles.Admin;
+
+    /// <summary>Its page, linked from the navigation for <see cref="Operators"/>.</summary>
+    public const string OrleansDashboardPage = TelemetrySetup.OrleansDashboardPath + "/index.html";
+
     public static bool ReadsRisk(ClaimsPrincipal user) => user.IsInRole(Roles.Compliance) || user.IsInRole(Roles.Admin);
 
     public static bool HandlesGrievances(ClaimsPrincipal user) => user.IsInRole(Roles.GrievanceHandler);

@@ -21,10 +21,21 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(authorizeResult);
-        if (policy.AuthenticationSchemes.Contains(Dashboard.DashboardSetup.CookieScheme, StringComparer.Ordinal))
+        var cookie = policy.AuthenticationSchemes.Contains(Dashboard.DashboardSetup.CookieScheme, StringComparer.Ordinal);
+        var bearer = policy.AuthenticationSchemes.Count == 0 || policy.AuthenticationSchemes.Contains(JwtBearerDefaults.AuthenticationScheme, StringComparer.Ordinal);
+        if (cookie && !bearer)
         {
             // Dashboard pages: the cookie scheme answers as browsers expect (to the sign-in page, or the denied page).
             await _default.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
+        var hasBearer = context.Request.Headers.Authorization.Any(h => h?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true);
+        if (authorizeResult.Challenged && cookie && !hasBearer && IsBrowserNavigation(context.Request))
+        {
+            // An operator's browser opening a page that also admits the sign-in cookie (the Orleans dashboard): to the
+            // dashboard's sign-in, which comes back here, as the dashboard's own pages do. Scripts and fetches get the 401.
+            await context.ChallengeAsync(Dashboard.DashboardSetup.CookieScheme);
             return;
         }
 
@@ -34,7 +45,13 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
             // The bearer handler caches its result per request, so this does not validate the token a second time.
             var failure = (await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme)).Failure;
             await context.ChallengeAsync(JwtBearerDefaults.AuthenticationScheme);
-            await WriteAsync(context, StatusCodes.Status401Unauthorized, "A valid bearer token is required.", ChallengeReason(context, failure));
+            var reason = ChallengeReason(hasBearer, failure);
+            if (cookie && !hasBearer)
+            {
+                reason += $" In a browser, sign in to the dashboard ({Dashboard.DashboardSetup.SignInPath}) with a role this endpoint admits.";
+            }
+
+            await WriteAsync(context, StatusCodes.Status401Unauthorized, "A valid bearer token is required.", reason);
             return;
         }
 
@@ -42,19 +59,29 @@ public sealed class AuthorizationProblems(IProblemDetailsService problems) : IAu
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             var roles = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct(StringComparer.Ordinal).ToArray();
+            var credential = cookie ? "a token or a dashboard sign-in" : "a token";
             var detail = roles.Length > 0
-                ? $"This endpoint needs a token with one of the roles: {string.Join(", ", roles)}."
+                ? $"This endpoint needs {credential} with one of the roles: {string.Join(", ", roles)}."
                 : "The token's roles do not admit this call.";
-            await WriteAsync(context, StatusCodes.Status403Forbidden, "The token does not admit this call.", detail, roles);
+            await WriteAsync(context, StatusCodes.Status403Forbidden, cookie ? "Your roles do not admit this call." : "The token does not admit this call.", detail, roles);
             return;
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 
-    private static string ChallengeReason(HttpContext context, Exception? failure)
+    /// <summary>
+    /// A top-level navigation of a browser (Fetch Metadata), or, from a browser that sends no Fetch Metadata, a request
+    /// that asks for HTML first; never a script's fetch of JSON.
+    /// </summary>
+    private static bool IsBrowserNavigation(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Mode"].ToString() is { Length: > 0 } mode
+            ? mode == "navigate"
+            : request.Headers.Accept.ToString().StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static string ChallengeReason(bool hasBearer, Exception? failure)
     {
-        if (!context.Request.Headers.Authorization.Any(h => h?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true))
+        if (!hasBearer)
         {
             return "Send an Authorization header with scheme Bearer: 'Authorization: Bearer <token>'.";
         }

@@ -21,6 +21,50 @@ public static class ApiTelemetry
     private static readonly Meter Meter = new(MeterName);
 
     internal static readonly Histogram<double> MessageDuration = Meter.CreateHistogram<double>("scw.mediator.message.duration", "ms", "Time a mediator message takes, by message and outcome.");
+
+    private static readonly UpDownCounter<long> EventStreamClients = Meter.CreateUpDownCounter<long>("scw.events.clients", "{client}",
+        "Clients connected to GET /api/v1/events (Server-Sent Events) on this process.");
+
+    /// <summary>Counts one event stream client until the returned value is disposed (when its stream ends, for whatever reason).</summary>
+    internal static IDisposable EventStreamClientConnected()
+    {
+        EventStreamClients.Add(1);
+        return new Disconnect();
+    }
+
+    private sealed class Disconnect : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                EventStreamClients.Add(-1);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Gauges of this host's state, read when metrics are collected: the subjects with quarantined evidence (the list of
+/// <c>GET /api/v1/admin/quarantine</c>). Made with the host's <see cref="IMeterFactory"/>, under the API's meter name, because
+/// what they read is a singleton of this host, not of the process.
+/// </summary>
+public sealed class HostGauges : IDisposable
+{
+    private readonly Meter _meter;
+
+    public HostGauges(IMeterFactory meters, SupplyChainWatch.Grains.Subjects.QuarantineRegistry quarantine)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        ArgumentNullException.ThrowIfNull(quarantine);
+        _meter = meters.Create(ApiTelemetry.MeterName);
+        _meter.CreateObservableGauge("scw.subjects.quarantined", () => quarantine.List().Count, "{subject}",
+            "Subjects on this silo whose last evaluation left quarantined evidence out of the score (GET /api/v1/admin/quarantine).");
+    }
+
+    public void Dispose() => _meter.Dispose();
 }
 
 /// <summary>What a handler's answer says about how the message went, for telemetry (never what it carried).</summary>

@@ -18,7 +18,8 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
     /// no inline script); connect-src 'self', which in CSP level 3 also admits the circuit's WebSocket to this host
     /// (ws:/wss:); style-src needs 'unsafe-inline' because MudBlazor writes its theme as an inline style element and
     /// sets style attributes on its components; base-uri 'self' for Blazor's base element, which its relative asset and
-    /// navigation URLs need.
+    /// navigation URLs need. Orleans' dashboard (<see cref="TelemetrySetup.OrleansDashboardPath"/>) gets it too: its own
+    /// script and stylesheet from this origin, and its icon font inlined in the stylesheet as a data: URL.
     /// </summary>
     public const string DashboardPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
@@ -34,7 +35,7 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers["Referrer-Policy"] = "no-referrer";
             var html = context.Response.ContentType?.StartsWith("text/html", StringComparison.OrdinalIgnoreCase) == true;
             headers.ContentSecurityPolicy = !html ? ApiPolicy
-                : context.Request.Path.StartsWithSegments("/dashboard") ? DashboardPolicy
+                : context.Request.Path.StartsWithSegments("/dashboard") || context.Request.Path.StartsWithSegments(TelemetrySetup.OrleansDashboardPath) ? DashboardPolicy
                 : HtmlPolicy;
             if (context.Request.Path.StartsWithSegments("/api"))
             {

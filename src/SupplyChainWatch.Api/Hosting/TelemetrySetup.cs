@@ -1,4 +1,5 @@
 using Mediator;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -7,6 +8,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Orleans.Diagnostics;
+using SupplyChainWatch.Api.Dashboard;
 using SupplyChainWatch.Grains;
 using SupplyChainWatch.Grains.Intake;
 using SupplyChainWatch.Storage;
@@ -37,6 +39,7 @@ public static class TelemetrySetup
 
         // Every mediator message gets its span, duration and log line here, so handlers carry none of it.
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(MessageTelemetry<,>));
+        builder.Services.AddSingleton<HostGauges>();
 
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: Environment.MachineName))
@@ -72,15 +75,23 @@ public static class TelemetrySetup
     /// <summary>Maps the Prometheus scrape endpoint behind the admin role.</summary>
     public static IEndpointRouteBuilder MapSupplyChainWatchTelemetry(this IEndpointRouteBuilder app)
     {
+        // The gauges exist from the start (a gauge made on first use would be missing from every collection before).
+        app.ServiceProvider.GetRequiredService<HostGauges>();
+
         // GET only (the exporter maps every method); not part of the OpenAPI document, like any operator endpoint.
         app.MapPrometheusScrapingEndpoint(MetricsPath)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
 
         // The dashboard's page, scripts and data endpoints, in every mode (the silo is co-hosted in each). Operator
-        // endpoints, not part of the JSON API's OpenAPI document.
+        // endpoints, not part of the JSON API's OpenAPI document. The admin role by bearer token (scripts) or by the
+        // browser dashboard's sign-in cookie (an operator's browser sends no bearer token by itself; AuthorizationProblems
+        // sends it to the sign-in). Every endpoint of it is a GET, so admitting the cookie opens no cross-site write (it
+        // is SameSite=Lax besides).
         var dashboard = app.MapOrleansDashboard(routePrefix: OrleansDashboardPath)
-            .RequireAuthorization(policy => policy.RequireRole(Roles.Admin))
+            .RequireAuthorization(policy => policy
+                .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DashboardSetup.CookieScheme)
+                .RequireRole(Roles.Admin))
             .ExcludeFromDescription();
         // Its grain-state view would show any grain's in-memory state to admins, evidence rows included; the admin role
         // reads risk and lists, never raw evidence, so that one endpoint answers 404.

@@ -58,6 +58,32 @@ public sealed class DashboardHost : IAsyncDisposable
     /// <summary>A new browser context (its own cookies) signed in through the sign-in form with <paramref name="roles"/>.</summary>
     public async Task<IPage> SignInAsync(params string[] roles)
     {
+        var page = await NewPageAsync();
+
+        // An anonymous visit goes to the sign-in form, which comes back to the page asked for.
+        await page.GotoAsync("/dashboard");
+        await SubmitSignInAsync(page, roles);
+        await page.WaitForURLAsync(BaseUrl + "/dashboard");
+        await WaitForCircuitAsync(page);
+        return page;
+    }
+
+    /// <summary>Fills and submits the development sign-in form the page shows, with <paramref name="roles"/>.</summary>
+    public static async Task SubmitSignInAsync(IPage page, params string[] roles)
+    {
+        Assert.Contains("/dashboard/sign-in", page.Url, StringComparison.Ordinal);
+        await page.FillAsync("input[name=Name]", "browser-" + string.Join("-", roles));
+        foreach (var role in roles)
+        {
+            await page.CheckAsync($"input[name=Roles][value={role}]");
+        }
+
+        await page.ClickAsync("button[type=submit]");
+    }
+
+    /// <summary>A page in a new browser context (its own cookies, nobody signed in) whose console and circuit frames are collected.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
         var page = await context.NewPageAsync();
         page.Console += (_, message) =>
@@ -75,18 +101,6 @@ public sealed class DashboardHost : IAsyncDisposable
             }
         };
 
-        // An anonymous visit goes to the sign-in form, which comes back to the page asked for.
-        await page.GotoAsync("/dashboard");
-        Assert.Contains("/dashboard/sign-in", page.Url, StringComparison.Ordinal);
-        await page.FillAsync("input[name=Name]", "browser-" + string.Join("-", roles));
-        foreach (var role in roles)
-        {
-            await page.CheckAsync($"input[name=Roles][value={role}]");
-        }
-
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(BaseUrl + "/dashboard");
-        await WaitForCircuitAsync(page);
         return page;
     }
 

@@ -136,6 +136,7 @@ public static class EventEndpoints
     {
         // Subscribed before the replay, so nothing falls between them; live events the replay already sent are skipped.
         using var subscription = hub.Subscribe();
+        using var connected = ApiTelemetry.EventStreamClientConnected();
         // The headers go out now, not with the first event: a client knows it is subscribed (and the hub has it) at once.
         await response.Body.FlushAsync(cancellationToken);
         var replayedTo = 0L;
