@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using SupplyChainWatch.Domain;
 
 namespace SupplyChainWatch.Storage;
 

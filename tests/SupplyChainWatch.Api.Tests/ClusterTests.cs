@@ -43,10 +43,17 @@ public sealed class ClusterTests(PostgresServerFixture server, ITestOutputHelper
         await using var cluster = await SiloCluster.StartAsync(await server.CreateDatabaseAsync(), 3,
             extraSettings: webhookSettings.ToDictionary(kv => kv.Key.Replace(":", "__", StringComparison.Ordinal), kv => kv.Value));
         var clients = cluster.Silos.Select(s => s.CreateClient()).ToArray();
-        var subscription = (await clients[0].PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = receiver.Url("/burst"), eventTypes = ForcedLabourEvents }))
-            .Expect(HttpStatusCode.Created)["subscription"]!["id"]!.GetValue<string>();
-        // One supplier in fifty gets a forced-labour finding among its signals, some of them after the kill.
+        // One supplier in fifty, the only ones in Thailand, gets a forced-labour finding among its signals (shortly before the
+        // kill); the subscription follows those suppliers only.
         var escalating = Enumerable.Range(0, subjects).Where(n => n % 50 == 7).Select(n => $"sup-{n:D3}").ToHashSet(StringComparer.Ordinal);
+        foreach (var supplier in escalating)
+        {
+            (await clients[0].PutJsonAsync($"/api/v1/suppliers/{supplier}", Samples.Supplier(country: "TH"))).Expect(HttpStatusCode.Created);
+        }
+
+        var subscription = (await clients[0].PostJsonAsync("/api/v1/webhooks/subscriptions",
+                new { url = receiver.Url("/burst"), eventTypes = ForcedLabourEvents, filter = new { countries = new[] { "TH" } } }))
+            .Expect(HttpStatusCode.Created)["subscription"]!["id"]!.GetValue<string>();
         var acknowledged = new ConcurrentDictionary<(string Subject, string Key), int>();
         var outages = new ConcurrentBag<double>();
         var failures = new ConcurrentBag<(double SinceKill, string Where, string What)>();
@@ -183,21 +190,29 @@ public sealed class ClusterTests(PostgresServerFixture server, ITestOutputHelper
     private async Task AssertDerivedViewsFollowAsync(HttpClient[] survivors, WebhookReceiver receiver, string subscription, IReadOnlySet<string> escalating, int subjects)
     {
         var client = survivors[0];
-        var events = await ApiCalls.EventuallyAsync(
-            async () => (await client.GetJsonAsync("/api/v1/escalations?limit=500&type=case.escalated")).Expect(HttpStatusCode.OK)["items"]!.AsArray()
-                .Concat((await client.GetJsonAsync("/api/v1/escalations?limit=500&type=forced_labour.indicated")).Expect(HttpStatusCode.OK)["items"]!.AsArray())
-                .Select(e => e!).ToList(),
-            e => escalating.All(s => ForcedLabourEvents.All(t => e.Any(x => x["subjectId"]!.GetValue<string>() == "sup:" + s && x["type"]!.GetValue<string>() == t))),
-            TimeSpan.FromSeconds(90));
-        foreach (var supplier in escalating)
+        async Task<List<JsonNode>> ForcedLabourEventsAsync()
         {
-            foreach (var type in ForcedLabourEvents)
+            var found = new List<JsonNode>();
+            foreach (var supplier in escalating)
             {
-                Assert.Equal(1, events.Count(x => x["subjectId"]!.GetValue<string>() == "sup:" + supplier && x["type"]!.GetValue<string>() == type));
+                found.AddRange((await client.GetJsonAsync($"/api/v1/escalations?subjectId=sup:{supplier}&limit=500")).Expect(HttpStatusCode.OK)["items"]!.AsArray()
+                    .Select(e => e!).Where(e => ForcedLabourEvents.Contains(e["type"]!.GetValue<string>())));
             }
+
+            return found;
         }
 
-        Assert.All(events, e => Assert.Contains(e["subjectId"]!.GetValue<string>()["sup:".Length..], escalating));
+        var events = await ApiCalls.EventuallyAsync(
+            ForcedLabourEventsAsync,
+            e => escalating.All(s => ForcedLabourEvents.All(t => e.Any(x => x["subjectId"]!.GetValue<string>() == "sup:" + s && x["type"]!.GetValue<string>() == t))),
+            TimeSpan.FromSeconds(90));
+        // Each case reached each classification once: a re-derivation after the kill raised no second indication (its id
+        // would differ by the log position it was derived at, so only the content tells).
+        var indications = events.Where(x => x["type"]!.GetValue<string>() == "forced_labour.indicated")
+            .GroupBy(x => (Subject: x["subjectId"]!.GetValue<string>(), Case: x["data"]!["caseId"]?.GetValue<string>(), Classification: x["data"]!["caseClassification"]?.GetValue<string>()))
+            .ToList();
+        Assert.All(indications, g => Assert.True(g.Count() == 1, $"{g.Key} indicated {g.Count()} times"));
+
         var ids = events.Select(e => e["id"]!.GetValue<string>()).ToList();
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
 
@@ -228,7 +243,7 @@ public sealed class ClusterTests(PostgresServerFixture server, ITestOutputHelper
 
                 return (page.Count, Mismatches: mismatches);
             },
-            r => r.Count == subjects && r.Mismatches.Count == 0,
+            r => r.Count == Math.Min(subjects, 500) && r.Mismatches.Count == 0,
             TimeSpan.FromSeconds(60));
         Assert.Empty(listed.Mismatches);
         var duplicates = arrivals.Count - ids.Count;

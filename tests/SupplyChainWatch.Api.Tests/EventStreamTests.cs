@@ -238,8 +238,12 @@ public sealed class EventStreamTests : IDisposable
         (await writer.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, supplierId, null,
             Samples.Finding("F1", "wages", "critical", 40, codes: "wage-withholding")))).Expect(HttpStatusCode.Created);
 
-    private static async Task<List<string>> EscalationIdsAsync(HttpClient client, string subjectKey) =>
-        [.. (await client.GetJsonAsync($"/api/v1/escalations?subjectId={subjectKey}")).Expect(HttpStatusCode.OK)["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>())];
+    /// <summary>The subject's escalation ids once the derived views (written behind the answers) have caught up.</summary>
+    private async Task<List<string>> EscalationIdsAsync(HttpClient client, string subjectKey)
+    {
+        await _factory.DerivedViewsCaughtUpAsync();
+        return [.. (await client.GetJsonAsync($"/api/v1/escalations?subjectId={subjectKey}")).Expect(HttpStatusCode.OK)["items"]!.AsArray().Select(i => i!["id"]!.GetValue<string>())];
+    }
 }
 
 public sealed record SseMessage(string Type, string? Id, JsonNode? Data);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using SupplyChainWatch.Storage;
+using SupplyChainWatch.Domain;
 
 namespace SupplyChainWatch.Storage.Tests;
 

@@ -78,7 +78,7 @@ public sealed class SubscriptionHandlers(SqlWebhookStore store, WebhookTargetPol
     IRequestHandler<RotateSubscriptionSecret, CommandResult<SubscriptionSecretView>>,
     IRequestHandler<EnableSubscription, CommandResult<SubscriptionView>>
 {
-    private static readonly string[] Bands = ["low", "medium", "high", "critical"];
+    private static readonly IReadOnlyList<string> Bands = WebhookFilter.BandNames;
     private static readonly string[] Sectors = [.. Enum.GetValues<Sector>().Select(Validation.KebabCase)];
 
     public async ValueTask<CommandResult<SubscriptionSecretView>> Handle(CreateSubscription request, CancellationToken cancellationToken)
