@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
-using SupplyChainWatch.Storage;
 using SupplyChainWatch.Domain;
+using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Storage.Tests;
 
