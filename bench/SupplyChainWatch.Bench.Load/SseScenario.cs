@@ -51,6 +51,12 @@ internal static class SseScenario
             acks[i] = Stopwatch.GetTimestamp();
         });
 
+        // Warm-up, not counted: the ingest path and a few streams' once (JIT, connection pools, the first activations).
+        await using (var warm = await SseClient.OpenAsync(streamHttp, tag, 0))
+        {
+            await IngestAsync();
+        }
+
         for (var round = 0; round < rounds; round++)
         {
             // Odd rounds run "with" first: a drift of the machine's other load over the run favours neither side.
