@@ -1,24 +1,33 @@
 #!/usr/bin/env bash
-# One command for the benchmark: bench/run.sh [--quick] [--runs N]
+# One command for the benchmark: bench/run.sh [--quick] [--runs N] [--scenario all|sse|history]
 # Builds Release, starts a throwaway PostgreSQL server (initdb/pg_ctl as the 'postgres' user on a free loopback port),
 # runs the service in embedded (SQLite) and PostgreSQL modes, drives each with the load generator, measures PostgreSQL's
 # own single-row INSERT (pgbench, custom script, same concurrency) and COPY rates, prints the table and writes
 # bench/results/<date>.md. --runs N repeats every measurement N times on fresh databases and reports the median (with the
 # range), since this machine is shared and single runs vary. Must run as root (to become 'postgres'), like the PostgreSQL
 # test fixture.
+# --scenario sse: ingest with 1,000 SSE clients on GET /api/v1/events (BENCH_SSE_CLIENTS) and with none, in alternating
+# rounds of one run (BENCH_SSE_ROUNDS, 3), each client timing ack -> its risk.changed event. --scenario history: GET
+# …/risk/history of a 1,000-signal subject, 30 warm reads. Both run embedded mode only unless BENCH_MODES says otherwise,
+# and skip the PostgreSQL baselines (no ratio of theirs needs them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QUICK=0
 RUNS=1
+SCENARIO=all
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --runs) RUNS=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--quick] [--runs N]" >&2; exit 2 ;;
+    --scenario) SCENARIO=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--quick] [--runs N] [--scenario all|sse|history]" >&2; exit 2 ;;
   esac
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "--runs takes a positive number" >&2; exit 2; }
+[[ "$SCENARIO" =~ ^(all|sse|history)$ ]] || { echo "--scenario is all, sse or history" >&2; exit 2; }
+ONLY=$([[ $SCENARIO == all ]] || echo "$SCENARIO")
+export SCW_BENCH_SSE_CLIENTS=${BENCH_SSE_CLIENTS:-1000} SCW_BENCH_SSE_ROUNDS=${BENCH_SSE_ROUNDS:-3}
 # --quick: the same phases on a smaller data set with shorter loops, so the whole run (build included) fits in 3 minutes.
 if [[ $QUICK == 1 ]]; then SUPPLIERS=500; RECRUITERS=100; SIGNALS=10000; SECONDS_PER_LOOP=3; COPY_ROWS=200000
 else SUPPLIERS=10000; RECRUITERS=2000; SIGNALS=1000000; SECONDS_PER_LOOP=20; COPY_ROWS=1000000; fi
@@ -92,7 +101,7 @@ run_service() { # $1 = mode name, $2 = run number, $3 = the store as the load ge
   echo "== $mode, run $run of $RUNS: load ($SUPPLIERS suppliers, $RECRUITERS recruiters, $SIGNALS signals, ${SECONDS_PER_LOOP}s loops, $CONNECTIONS connections)"
   # BENCH_TRACE=<phase> (import, ingest, risk, rescore) samples the service with dotnet-trace for BENCH_TRACE_SECONDS
   # when the load generator enters that phase; the trace goes to bench/results/traces/.
-  SCW_BENCH_STORE=$store dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" \
+  SCW_BENCH_STORE=$store dotnet "$LOAD" "http://127.0.0.1:$port" "$SERVICE_PID" "$SUPPLIERS" "$RECRUITERS" "$SIGNALS" "$SECONDS_PER_LOOP" "$CONNECTIONS" $ONLY \
     2> >(while IFS= read -r line; do
            echo "$line" >&2
            if [[ -n "${BENCH_GCDUMP:-}" && "$line" == "phase: ingest" ]]; then
@@ -112,16 +121,18 @@ run_service() { # $1 = mode name, $2 = run number, $3 = the store as the load ge
 }
 
 # BENCH_MODES limits the run to some modes while profiling (the table then lacks the others' column).
-MODES=${BENCH_MODES:-embedded postgresql}
-"${PSQL[@]}" -d baseline -c "CREATE TABLE single_insert (id bigserial PRIMARY KEY, subject text NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())" \
-  -c "CREATE TABLE copy_target (id bigint PRIMARY KEY, subject text NOT NULL, payload text NOT NULL)"
-cat >"$WORK/insert.sql" <<'SQL'
+MODES=${BENCH_MODES:-$([[ $SCENARIO == all ]] && echo "embedded postgresql" || echo embedded)}
+if [[ $SCENARIO == all ]]; then
+  "${PSQL[@]}" -d baseline -c "CREATE TABLE single_insert (id bigserial PRIMARY KEY, subject text NOT NULL, payload text NOT NULL, at timestamptz NOT NULL DEFAULT now())" \
+    -c "CREATE TABLE copy_target (id bigint PRIMARY KEY, subject text NOT NULL, payload text NOT NULL)"
+  cat >"$WORK/insert.sql" <<'SQL'
 \set s random(1, 10000)
 INSERT INTO single_insert (subject, payload) VALUES ('sup:' || :s, repeat('x', 400));
 SQL
-chmod 644 "$WORK/insert.sql"
-mkdir -p "$WORK/copy" && chown postgres "$WORK/copy" # server-side COPY runs as the postgres user
-"${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy/copy.csv'"
+  chmod 644 "$WORK/insert.sql"
+  mkdir -p "$WORK/copy" && chown postgres "$WORK/copy" # server-side COPY runs as the postgres user
+  "${PSQL[@]}" -d baseline -c "COPY (SELECT g, 'sup:' || (g % 10000), repeat('x', 400) FROM generate_series(1, $COPY_ROWS) g) TO '$WORK/copy/copy.csv'"
+fi
 baselines() { # PostgreSQL's own rates, measured between the service runs of the same round (the machine is shared)
   local run=$1
   PGBENCH_TPS=$(pgbench -n -h 127.0.0.1 -p "$PGPORT" -U postgres -c "$CONNECTIONS" -j 2 -T "$SECONDS_PER_LOOP" -f "$WORK/insert.sql" baseline 2>/dev/null \
@@ -142,8 +153,10 @@ for run in $(seq 1 "$RUNS"); do
     run_service embedded "$run" "Sqlite|Data Source=$WORK/embedded-$run/scw.db" \
       Storage__Provider=Sqlite "Storage__ConnectionString=Data Source=$WORK/embedded-$run/scw.db"
   fi
-  echo "== PostgreSQL baselines, run $run of $RUNS"
-  baselines "$run"
+  if [[ $SCENARIO == all ]]; then
+    echo "== PostgreSQL baselines, run $run of $RUNS"
+    baselines "$run"
+  fi
   if [[ " $MODES " == *" postgresql "* ]]; then
     "${PSQL[@]}" -c "CREATE DATABASE scw$run"
     run_service postgresql "$run" "PostgreSql|Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=scw$run" Storage__Provider=PostgreSql \
@@ -152,8 +165,8 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 mkdir -p "$ROOT/bench/results"
-OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $QUICK == 1 ]] && echo -quick || true).md"
-RUNS=$RUNS LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
+OUT="$ROOT/bench/results/$(date -u +%Y-%m-%d-%H%M)$([[ $SCENARIO == all ]] || echo "-$SCENARIO")$([[ $QUICK == 1 ]] && echo -quick || true).md"
+SCENARIO=$SCENARIO SSE_CLIENTS=$SCW_BENCH_SSE_CLIENTS SSE_ROUNDS=$SCW_BENCH_SSE_ROUNDS RUNS=$RUNS LOAD_AT_START=$LOAD_AT_START SUPPLIERS=$SUPPLIERS RECRUITERS=$RECRUITERS SIGNALS=$SIGNALS SECONDS_PER_LOOP=$SECONDS_PER_LOOP CONNECTIONS=$CONNECTIONS \
   python3 - "$WORK" "$OUT" "$QUICK" <<'PY'
 import sys, os, subprocess
 work, out, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
@@ -192,17 +205,30 @@ targets = {
     "re-score": "≥ 20,000 subjects/s",
     "history of a 1,000-signal subject": "≤ 100 ms",
 }
+# Issue 15's (one silo, embedded unless BENCH_MODES says otherwise).
+scenario, clients = os.environ["SCENARIO"], int(os.environ["SSE_CLIENTS"])
+sse_figures = [f"SSE ack -> event p99, {clients:,} clients", f"SSE ingest, {clients:,} clients ÷ none"]
+targets[sse_figures[0]] = "≤ 1,000 ms"
+targets[sse_figures[1]] = "≥ 0.9"
 def cell(rows, fig):
     if fig not in rows: return "–"
     v, unit, note = rows[fig]
     return f"{v:,.2f} {unit}" + (f" ({note})" if note else "")
 lines = []
 machine = subprocess.run("echo \"$(nproc) cores, $(free -m | awk '/Mem:/ {print $2}') MB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end (${LOAD_AT_START} at the start), $(uname -sr), $(dotnet --version) SDK\"", shell=True, capture_output=True, text=True).stdout.strip()
-lines.append(f"# SupplyChainWatch benchmark{' (--quick)' if quick else ''}{f', median of {runs} runs' if runs > 1 else ''}\n")
+lines.append(f"# SupplyChainWatch benchmark{'' if scenario == 'all' else f', scenario {scenario}'}{' (--quick)' if quick else ''}{f', median of {runs} runs' if runs > 1 else ''}\n")
 lines.append(f"Machine: {machine}\n")
-lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRUITERS']} recruiters, {os.environ['SIGNALS']} imported signals; "
-             f"{os.environ['SECONDS_PER_LOOP']} s loops at {os.environ['CONNECTIONS']} connections. The service under test runs with "
-             "RateLimiting:PermitLimit raised (the per-client limit would otherwise answer 429 to the load generator).\n")
+if scenario == "sse":
+    lines.append(f"Scenario: {clients:,} SSE clients on GET /api/v1/events?types=risk.changed (one connection each), {os.environ['SSE_ROUNDS']} rounds of "
+                 f"{os.environ['SECONDS_PER_LOOP']} s single-audit ingest at {os.environ['CONNECTIONS']} connections with them and with none, alternating "
+                 "(none→with, with→none, …); each audit to a new supplier, so each 201 has one risk.changed event, timed from the 201 at every client. "
+                 "The load generator (the 1,000 readers too) shares the machine with the service.\n")
+elif scenario == "history":
+    lines.append("Scenario: one supplier with 1,000 findings (two audits of 500), every page of GET …/risk/history read 33 times; the first 3 are not counted.\n")
+else:
+    lines.append(f"Data set: {os.environ['SUPPLIERS']} suppliers, {os.environ['RECRUITERS']} recruiters, {os.environ['SIGNALS']} imported signals; "
+                 f"{os.environ['SECONDS_PER_LOOP']} s loops at {os.environ['CONNECTIONS']} connections.\n")
+lines.append("The service under test runs with RateLimiting:PermitLimit raised (the per-client limit would otherwise answer 429 to the load generator).\n")
 lines.append("| figure | embedded (SQLite) | PostgreSQL | target |")
 lines.append("|---|---|---|---|")
 # single ingest ÷ pgbench: per round (pgbench ran between that round's two service runs), then the median.
@@ -223,10 +249,12 @@ def ingest_ratio(name):
     ratios.sort()
     median = ratios[(len(ratios) - 1) // 2]
     return f"{median:.2f}" + (f" (median of {len(ratios)}, range {ratios[0]:.2f}–{ratios[-1]:.2f})" if len(ratios) > 1 else "")
-lines.append(f"| single ingest ÷ pgbench single-row INSERT, {os.environ['CONNECTIONS']} connections | {ingest_ratio('embedded')} | {ingest_ratio('postgresql')} | ≥ 1.0 |")
-for fig in ["ingest, 1,000 prior signals ÷ 10", "bulk import", "bulk import, time for 1,000,000 signals", "derived-view lag p99",
+if scenario == "all":
+    lines.append(f"| single ingest ÷ pgbench single-row INSERT, {os.environ['CONNECTIONS']} connections | {ingest_ratio('embedded')} | {ingest_ratio('postgresql')} | ≥ 1.0 |")
+figures = {"sse": sse_figures, "history": ["history of a 1,000-signal subject", "history of a 1,000-signal subject p95"]}.get(scenario) or ["ingest, 1,000 prior signals ÷ 10", "bulk import", "bulk import, time for 1,000,000 signals", "derived-view lag p99",
             "GET risk ÷ authenticated no-op", "authenticated no-op ÷ /health/live", "live heap per active subject", "memory per 10,000 active subjects", "re-score",
-            "single ingest", "single ingest p50", "single ingest p99", "GET /health/live", "authenticated no-op", "GET risk", "GET risk p99", "GET risk / live", "history of a 1,000-signal subject"]:
+            "single ingest", "single ingest p50", "single ingest p99", "GET /health/live", "authenticated no-op", "GET risk", "GET risk p99", "GET risk / live", "history of a 1,000-signal subject"]
+for fig in figures:
     lines.append(f"| {fig} | {cell(emb, fig)} | {cell(pg, fig)} | {targets.get(fig, '')} |")
 for fig, (v, unit, note) in base.items():
     lines.append(f"| {fig} | | {v:,.0f} {unit} ({note}) | baseline |")

@@ -3,7 +3,8 @@ using SupplyChainWatch.Domain;
 
 // Evaluates 10,000 subjects (half suppliers, half recruiters) with 20 signals each against the shipped config,
 // after a warm-up, and prints elapsed milliseconds and subjects per second.
-// `dotnet run -c Release -- incremental` measures the compact incremental state instead (see IncrementalBench.cs).
+// `dotnet run -c Release -- incremental` measures the compact incremental state instead (see IncrementalBench.cs);
+// `dotnet run -c Release -- history` the score-history walk of a 1,000-finding supplier (see HistoryBench.cs).
 const int Subjects = 10_000;
 const int SignalsPerSubject = 20;
 
@@ -12,6 +13,12 @@ string Read(string file) => File.ReadAllText(Path.Combine(config, file));
 var tables = ReferenceTables.Parse(Read("country-risk.csv"), Read("sector-risk.json"), Read("tvpra-goods.csv"), Read("uflpa-sectors.txt"), Read("fx-rates-usd.json"));
 var engine = RiskEngine.FromConfig(Read("risk-model.json"), tables);
 var at = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+if (args is ["history", ..])
+{
+    HistoryBench.Run(engine);
+    return;
+}
+
 if (args is ["incremental", ..])
 {
     IncrementalBench.Run(engine, at, args.Contains("--quick"));

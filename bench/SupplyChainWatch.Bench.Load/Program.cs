@@ -9,7 +9,8 @@ using System.Text.Json.Nodes;
 // Usage: SupplyChainWatch.Bench.Load <baseUrl> <servicePid> <suppliers> <recruiters> <bulkSignals> <seconds> <connections> [only]
 // Prints "RESULT|figure|value|unit|note" lines that run.sh turns into the table. SCW_BENCH_STORE ("Sqlite|<connection
 // string>" or "PostgreSql|<connection string>") is the service's store: the derived-view lag is read from it directly.
-// [only] = history: that phase alone (against a service started by hand).
+// [only] = history or sse: that scenario alone (bench/run.sh --scenario, or against a service started by hand).
+// sse: SCW_BENCH_SSE_CLIENTS stream clients (1,000 unless set), SCW_BENCH_SSE_ROUNDS alternating rounds (3 unless set).
 var baseUrl = new Uri(args[0]);
 var servicePid = int.Parse(args[1], CultureInfo.InvariantCulture);
 var supplierCount = int.Parse(args[2], CultureInfo.InvariantCulture);
@@ -28,11 +29,29 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer
     Environment.GetEnvironmentVariable("SCW_BENCH_AUDIENCE") ?? "scw-api"));
 var data = new SyntheticData(supplierCount, recruiterCount, seed: 42);
 
+static double Median(double[] values) => values.Order().ElementAt((values.Length - 1) / 2);
+
 void Result(string figure, double value, string unit, string note = "") =>
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT|{figure}|{value:0.##}|{unit}|{note}"));
 
-// History of a subject with 1,000 signals (two audits of 500 findings), end to end: every page of GET …/risk/history.
 var only = args.Length > 7 ? args[7] : null;
+if (only is "sse")
+{
+    Console.Error.WriteLine("phase: sse");
+    var clients = int.Parse(Environment.GetEnvironmentVariable("SCW_BENCH_SSE_CLIENTS") ?? "1000", CultureInfo.InvariantCulture);
+    var rounds = int.Parse(Environment.GetEnvironmentVariable("SCW_BENCH_SSE_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
+    var sse = await SseScenario.RunAsync(baseUrl, http.DefaultRequestHeaders.Authorization, http, data, servicePid, clients, connections, seconds, rounds);
+    var ratios = sse.RatesWith.Zip(sse.RatesWithout, (with, without) => with / without).ToArray();
+    string Rounds(double[] values) => string.Join(", ", values.Select(v => v.ToString("0.##", CultureInfo.InvariantCulture)));
+    Result($"SSE ack -> event p99, {clients:N0} clients", Median(sse.P99s), "ms",
+        $"median of {rounds} rounds ({Rounds(sse.P99s)}); p50 {Median(sse.P50s):0.0} ms, max {sse.Maxima.Max():0} ms; {sse.Deliveries:N0} deliveries, {sse.Missing:N0} missing, {sse.ClientsDropped} clients dropped by the service");
+    Result($"SSE ingest, {clients:N0} clients ÷ none", Median(ratios), "ratio",
+        $"median of {rounds} interleaved rounds ({Rounds(ratios)}); {Median(sse.RatesWith):0} vs {Median(sse.RatesWithout):0} req/s, ingest p99 {Median(sse.IngestP99With):0} vs {Median(sse.IngestP99Without):0} ms; " +
+        $"service CPU {sse.ServiceCpuWith:0} vs {sse.ServiceCpuWithout:0} µs/signal, load generator CPU {sse.GeneratorCpuWith:0} vs {sse.GeneratorCpuWithout:0} µs/signal");
+    return;
+}
+
+// History of a subject with 1,000 signals (two audits of 500 findings), end to end: every page of GET …/risk/history.
 if (only is null or "history")
 {
     Console.Error.WriteLine("phase: history");
@@ -65,8 +84,10 @@ if (only is null or "history")
 
     var timings = new List<double>();
     var points = 0;
-    for (var pass = 0; pass < 23; pass++)
+    var historyCpu = 0.0;
+    for (var pass = 0; pass < 33; pass++)
     {
+        var cpu = Process.CpuSeconds(servicePid);
         var start = Stopwatch.GetTimestamp();
         points = 0;
         for (string? cursor = null, first = "y"; first is not null || cursor is not null; first = null)
@@ -79,12 +100,14 @@ if (only is null or "history")
         if (pass >= 3)
         {
             timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds); // After three warm-up reads.
+            historyCpu += Process.CpuSeconds(servicePid) - cpu;
         }
     }
 
     timings.Sort();
     Result("history of a 1,000-signal subject", timings[timings.Count / 2], "ms",
-        string.Create(CultureInfo.InvariantCulture, $"median of {timings.Count} reads, max {timings[^1]:0.0} ms, {points} points, every page"));
+        string.Create(CultureInfo.InvariantCulture, $"median of {timings.Count} warm reads, p95 {Load.Percentile([.. timings], 0.95):0.0} ms, max {timings[^1]:0.0} ms, service CPU {historyCpu * 1e3 / timings.Count:0} ms/read, {points} points, every page"));
+    Result("history of a 1,000-signal subject p95", Load.Percentile([.. timings], 0.95), "ms");
 }
 
 if (only is not null)
