@@ -1,5 +1,3 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SupplyChainWatch.Api.Features.Escalations;
 using SupplyChainWatch.Api.Features.Risk;
@@ -20,7 +18,14 @@ namespace SupplyChainWatch.Api.Features.Events;
 /// <param name="SignalId">risk.changed: the signal whose row moved it; absent when time did (decay, deadlines) or a counterpart did.</param>
 /// <param name="EventId">Escalations: the escalation's id, as GET /api/v1/escalations lists it.</param>
 /// <param name="At">When it happened.</param>
-public sealed record LiveEventView(string Type, string SubjectId, int? Score, RiskBand? Band, ForcedLabourClassification? ForcedLabour, string? SignalId, string? EventId, DateTimeOffset At);
+public sealed record LiveEventView(string Type, string SubjectId, int? Score, RiskBand? Band, ForcedLabourClassification? ForcedLabour, string? SignalId, string? EventId, DateTimeOffset At)
+{
+    public static LiveEventView Of(LiveEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return new(e.Type, e.SubjectId, e.Score, e.Band, e.ForcedLabour, e.SignalId, e.EventId, e.At);
+    }
+}
 
 /// <summary>What a client asked to see, validated once at the edge. Empty sets mean "all".</summary>
 public sealed record LiveEventFilter(IReadOnlySet<string> SubjectIds, IReadOnlySet<string> Countries, IReadOnlySet<string> Sectors, RiskBand? MinBand, IReadOnlySet<string> Types)
@@ -75,7 +80,7 @@ public static class EventEndpoints
         return app;
     }
 
-    private static Results<ServerSentEventsResult<LiveEventView?>, ValidationProblem> Subscribe(
+    private static Results<LiveEventStreamResult, ValidationProblem> Subscribe(
         string? subjectIds, string? types, string? countries, string? sectors, string? minBand, HttpRequest request, LiveEventHub hub, SqlLiveEventStore store, IConfiguration configuration)
     {
         var validation = new Validation();
@@ -124,21 +129,21 @@ public static class EventEndpoints
 
         var filter = new LiveEventFilter(subjects, countrySet, sectorSet, band, typeSet);
         var heartbeat = configuration.GetValue(HeartbeatSetting, DefaultHeartbeat);
-        return TypedResults.ServerSentEvents(StreamAsync(request.HttpContext.Response, hub, store, filter, resumeAfter, heartbeat, request.HttpContext.RequestAborted));
+        return new LiveEventStreamResult((frames, cancellationToken) => StreamAsync(frames, hub, store, filter, resumeAfter, heartbeat, cancellationToken));
     }
 
     private static HashSet<string> Split(string? list) =>
         list is null ? [] : new HashSet<string>(list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 
-    private static async IAsyncEnumerable<SseItem<LiveEventView?>> StreamAsync(
-        HttpResponse response, LiveEventHub hub, SqlLiveEventStore store, LiveEventFilter filter, long? resumeAfter, TimeSpan heartbeatPeriod,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async Task StreamAsync(
+        LiveEventStreamResult.Frames frames, LiveEventHub hub, SqlLiveEventStore store, LiveEventFilter filter, long? resumeAfter, TimeSpan heartbeatPeriod,
+        CancellationToken cancellationToken)
     {
         // Subscribed before the replay, so nothing falls between them; live events the replay already sent are skipped.
         using var subscription = hub.Subscribe();
         using var connected = ApiTelemetry.EventStreamClientConnected();
         // The headers go out now, not with the first event: a client knows it is subscribed (and the hub has it) at once.
-        await response.Body.FlushAsync(cancellationToken);
+        await frames.FlushAsync(cancellationToken);
         var replayedTo = 0L;
         if (resumeAfter is { } after)
         {
@@ -146,7 +151,7 @@ public static class EventEndpoints
             if (pruned || items.Count > ResumeHorizon)
             {
                 // Too much missed to replay: the client reloads over REST and follows the stream from here.
-                yield return new SseItem<LiveEventView?>(null, ResyncEvent);
+                frames.WriteSignal(ResyncEvent);
             }
             else
             {
@@ -155,13 +160,15 @@ public static class EventEndpoints
                     var replay = LiveEvent.FromRecord(seq, record);
                     if (filter.Matches(replay))
                     {
-                        yield return Item(replay);
+                        frames.Write(replay);
                     }
                 }
 
                 // Live events up to here were in the store when it was read: sent above (or filtered out) already.
                 replayedTo = items.Count > 0 ? items[^1].Seq : after;
             }
+
+            await frames.FlushAsync(cancellationToken);
         }
 
         var reader = subscription.Reader;
@@ -189,30 +196,27 @@ public static class EventEndpoints
 
             if (!more)
             {
-                yield break;
+                return;
             }
 
             if (heartbeat)
             {
-                yield return new SseItem<LiveEventView?>(null, "heartbeat");
+                frames.WriteSignal("heartbeat");
+                await frames.FlushAsync(cancellationToken);
                 continue;
             }
 
+            // Woken by an event: let a few more gather, then send them in one write.
+            await Task.Delay(LiveEventStreamResult.Coalescing, cancellationToken);
             while (reader.TryRead(out var liveEvent))
             {
-                if (liveEvent.Seq <= replayedTo)
+                if (liveEvent.Seq > replayedTo && filter.Matches(liveEvent))
                 {
-                    continue;
-                }
-
-                if (filter.Matches(liveEvent))
-                {
-                    yield return Item(liveEvent);
+                    frames.Write(liveEvent);
                 }
             }
+
+            await frames.FlushAsync(cancellationToken);
         }
     }
-
-    private static SseItem<LiveEventView?> Item(LiveEvent e) =>
-        new(new LiveEventView(e.Type, e.SubjectId, e.Score, e.Band, e.ForcedLabour, e.SignalId, e.EventId, e.At), e.Type) { EventId = LiveEvent.IdOf(e.Seq) };
 }
