@@ -26,6 +26,7 @@ public static class OrleansSetup
         builder.Services.AddSingleton(new ServiceClock(TimeProvider.System));
         // The SSE fan-out of this silo, subscribed to the cluster's live streams while the silo runs.
         builder.Services.AddSingleton<LiveEventHub>();
+        builder.Services.AddSingleton<LiveEventPublisher>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LiveEventHub>());
 
         builder.UseOrleans(silo =>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 using SupplyChainWatch.Grains.Live;
 using SupplyChainWatch.Storage;
 
@@ -61,35 +60,18 @@ public sealed class DerivedWriter(IDerivedStore store, IServiceProvider services
         }
     }
 
-    /// <summary>
-    /// Publishes stored live events for the SSE clients of every silo. Never fails the write: the events are durable, and a
-    /// client that reconnects reads them from the store.
-    /// </summary>
-    private async Task PublishAsync(IReadOnlyList<LiveEvent> liveEvents, IReadOnlyList<long> seqs)
+    /// <summary>Hands stored live events to the silo's publisher (never waits, never fails the write).</summary>
+    private void Publish(IReadOnlyList<LiveEvent> liveEvents, IReadOnlyList<long> seqs)
     {
         if (liveEvents.Count == 0 || seqs.Count != liveEvents.Count)
         {
             return;
         }
 
-        var stageStart = Stopwatch.GetTimestamp();
-        try
+        if (services.GetService<LiveEventPublisher>() is { } publisher)
         {
-            var streams = services.GetRequiredService<IClusterClient>().GetStreamProvider(LiveStreams.Provider);
-            for (var i = 0; i < liveEvents.Count; i++)
-            {
-                var liveEvent = liveEvents[i] with { Seq = seqs[i] };
-                await streams.GetStream<LiveEvent>(LiveStreams.For(liveEvent)).OnNextAsync(liveEvent).ConfigureAwait(false);
-            }
+            publisher.Publish([.. liveEvents.Select((e, i) => e with { Seq = seqs[i] })]);
         }
-#pragma warning disable CA1031 // Logged; the events stay in the store for reconnecting clients.
-        catch (Exception exception)
-        {
-            logger.LogWarning(exception, "Publishing the live events of {Subject} failed; reconnecting clients read them from the store", liveEvents[0].SubjectId);
-        }
-#pragma warning restore CA1031
-
-        GrainMetrics.Record("live-events", stageStart);
     }
 
     private async Task WriteWithRetriesAsync(DerivedWrite write, IReadOnlyList<LiveEvent> liveEvents, long acknowledgedAt)
@@ -102,7 +84,7 @@ public sealed class DerivedWriter(IDerivedStore store, IServiceProvider services
                 {
                     var seqs = await store.WriteAsync(write).ConfigureAwait(false);
                     GrainMetrics.RecordDerivedLag(acknowledgedAt);
-                    await PublishAsync(liveEvents, seqs).ConfigureAwait(false);
+                    Publish(liveEvents, seqs);
                     return;
                 }
 #pragma warning disable CA1031 // Any failure: retried, then left to re-derivation from the mark (never lost: the log has it).
