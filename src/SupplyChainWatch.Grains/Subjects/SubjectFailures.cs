@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 
 namespace SupplyChainWatch.Grains.Subjects;
 
@@ -24,12 +25,29 @@ public sealed class SubjectFailures
 
     private readonly ConcurrentDictionary<string, FailingSubject> _bySubject = new(StringComparer.Ordinal);
 
-    public void Failed(string subjectKey, string stage, Exception exception, DateTimeOffset at)
+    /// <summary>Records a failure, unless it is the cluster's or the store's (see <see cref="IsInfrastructure"/>): answers whether it did.</summary>
+    public bool Failed(string subjectKey, string stage, Exception exception, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        if (IsInfrastructure(exception))
+        {
+            return false;
+        }
+
         _bySubject[subjectKey] = new FailingSubject(subjectKey, stage, exception.GetType().Name, at);
         GrainMetrics.RecordSubjectFailed(stage);
+        return true;
     }
+
+    /// <summary>
+    /// Failures of the cluster or the store rather than of the subject: a silo going away mid-activation (Orleans'
+    /// messaging, placement and reminder exceptions, timeouts) or the database (its own readiness entry reports it). The
+    /// subject's next call activates it elsewhere or again, possibly on another silo, whose success this silo would never
+    /// see: recorded here, such a failure would keep this silo unready for good (seen when one of three silos was killed).
+    /// </summary>
+    public static bool IsInfrastructure(Exception exception) =>
+        exception is OrleansException or TimeoutException or DbException or OperationCanceledException
+        || (exception is AggregateException aggregate && aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsInfrastructure));
 
     public void Succeeded(string subjectKey) => _bySubject.TryRemove(subjectKey, out _);
 

@@ -131,8 +131,14 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         catch (Exception exception)
         {
             // Visible to operators (readiness, scw.subjects.failed) instead of a silent 500 loop; the caller still fails.
-            Services.Failures.Failed(SubjectKey, SubjectFailures.EvaluationStage, exception, Services.Clock.Now);
-            LogFailed(SubjectKey, SubjectFailures.EvaluationStage, exception.GetType().Name);
+            if (Services.Failures.Failed(SubjectKey, SubjectFailures.EvaluationStage, exception, Services.Clock.Now))
+            {
+                LogFailed(SubjectKey, SubjectFailures.EvaluationStage, exception.GetType().Name);
+            }
+            else
+            {
+                LogInfrastructureFailure(SubjectKey, SubjectFailures.EvaluationStage, exception.GetType().Name);
+            }
             throw;
         }
 
@@ -191,8 +197,14 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             // Orleans answers the call that activated us with this exception and tries again on the next call.
-            Services.Failures.Failed(SubjectKey, SubjectFailures.ActivationStage, exception, Services.Clock.Now);
-            LogFailed(SubjectKey, SubjectFailures.ActivationStage, exception.GetType().Name);
+            if (Services.Failures.Failed(SubjectKey, SubjectFailures.ActivationStage, exception, Services.Clock.Now))
+            {
+                LogFailed(SubjectKey, SubjectFailures.ActivationStage, exception.GetType().Name);
+            }
+            else
+            {
+                LogInfrastructureFailure(SubjectKey, SubjectFailures.ActivationStage, exception.GetType().Name);
+            }
             throw;
         }
 
@@ -756,6 +768,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         var rows = await Services.EvidenceLog.ReadSubjectAsync(SubjectKey, afterSubjectSeq, cancellationToken);
         return [.. rows.Select(r => new EvidenceEntry(r.SubjectSeq, r.Kind, r.ContentJson, r.RecordedAt))];
     }
+
+    private void LogInfrastructureFailure(string subject, string stage, string exceptionType) =>
+        _logger.LogWarning("Subject {Subject}'s {Stage} failed on the cluster or the store ({ExceptionType}); its next call tries again.", subject, stage, exceptionType);
 
     // The type only: an exception's message may quote stored content.
     private void LogFailed(string subject, string stage, string exceptionType) =>
