@@ -134,8 +134,10 @@ public sealed class WebhookDeliveryLoadTests(ITestOutputHelper output)
             $"median {baseline:F1}; during the 1,000-event backlog to the 200 ms receiver {Show(with)}, median {during:F1} ({during / baseline:P0} of the baseline median)");
 
         // Medians of short rounds, because this machine is shared: single measurements of the same thing differ by a
-        // factor of 2-4 here. Generous bound: ingestion keeps at least 40 % of the baseline while the dispatcher works.
-        Assert.True(during >= baseline * 0.4, $"ingestion slowed from {baseline:F1} to {during:F1} audits/s");
+        // factor of 2-4 here. A guard against ingestion stalling behind the dispatcher, not a performance figure (those
+        // belong to bench/): since acknowledgements stopped waiting for derived writes the baseline doubled while the
+        // rate during a backlog on the one SQLite writer did not, and CI measured 26 % against the 40 % bound this had.
+        Assert.True(during >= baseline * 0.2, $"ingestion slowed from {baseline:F1} to {during:F1} audits/s");
     }
 
     private const int Rounds = 3;
