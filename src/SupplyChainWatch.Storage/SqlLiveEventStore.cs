@@ -14,7 +14,7 @@ public sealed record LiveEventRecord(string Type, string SubjectId, DateTimeOffs
 /// On PostgreSQL, identity values of transactions committing out of order can become visible late (as for escalations):
 /// a client resuming in that instant may miss such a row.
 /// </summary>
-public sealed class SqlLiveEventStore : IAsyncDisposable
+public sealed class SqlLiveEventStore
 {
     /// <summary>How long events stay resumable.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -24,27 +24,11 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
     private const int PruneEveryBatches = 256;
 
     private readonly StorageDatabase _database;
-    private readonly GroupCommitQueue<AppendRequest> _queue;
     private int _batches;
 
     public SqlLiveEventStore(StorageDatabase database)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
-        _queue = new GroupCommitQueue<AppendRequest>(WriteBatchAsync, static (request, error) => request.Completion.TrySetException(error), 256);
-    }
-
-    /// <summary>Appends the events and answers their positions, in the same order.</summary>
-    public Task<long[]> AppendAsync(IReadOnlyList<LiveEventRecord> events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
-        {
-            return Task.FromResult(Array.Empty<long>());
-        }
-
-        var request = new AppendRequest([.. events], new TaskCompletionSource<long[]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        _queue.Enqueue(request);
-        return request.Completion.Task;
     }
 
     /// <summary>
@@ -78,21 +62,6 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
         }
 
         return (items, pruned);
-    }
-
-    public ValueTask DisposeAsync() => _queue.DisposeAsync();
-
-    private async Task WriteBatchAsync(IReadOnlyList<AppendRequest> batch)
-    {
-        var rows = batch.SelectMany(r => r.Events).ToList();
-        var seqs = await _database.WriteAsync((connection, transaction) => InsertInAsync(connection, transaction, rows), CancellationToken.None).ConfigureAwait(false);
-
-        var next = 0;
-        foreach (var request in batch)
-        {
-            request.Completion.TrySetResult(seqs.GetRange(next, request.Events.Length).ToArray());
-            next += request.Events.Length;
-        }
     }
 
     /// <summary>
@@ -151,5 +120,4 @@ public sealed class SqlLiveEventStore : IAsyncDisposable
         return seqs;
     }
 
-    private sealed record AppendRequest(LiveEventRecord[] Events, TaskCompletionSource<long[]> Completion);
 }

@@ -150,7 +150,8 @@ public sealed class LiveEventHub(IClusterClient cluster, ILogger<LiveEventHub> l
     /// <summary>Hands an event to every client of this silo without waiting: a full client is completed with an error and removed.</summary>
     public void Publish(LiveEvent liveEvent)
     {
-        foreach (var channel in _clients.Keys)
+        // Enumerated in place: Keys would copy every client (under all the dictionary's locks) once per event.
+        foreach (var (channel, _) in _clients)
         {
             if (!channel.Writer.TryWrite(liveEvent))
             {
