@@ -22,6 +22,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
 {
     private const string TimeChecksReminder = "time-checks";
 
+    // How soon a snapshot that found derived writes still queued looks again (see WriteSnapshotIfBehindAsync).
+    private static readonly TimeSpan SnapshotRecheck = TimeSpan.FromMilliseconds(250);
+
     private readonly IPersistentState<SubjectSnapshot> _state;
     private readonly ILogger _logger;
     private long _snapshotSeq; // AppliedSeq of the snapshot in the store.
@@ -639,8 +642,29 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
         }
     }
 
-    private Task WriteSnapshotIfBehindAsync() =>
-        _state.State.AppliedSeq != _snapshotSeq ? WriteSnapshotAsync() : DisposeSnapshotTimer();
+    /// <summary>
+    /// The snapshot timer's turn. A snapshot waits for this activation's derived writes (it must never be ahead of them),
+    /// but not inside the grain's turn while they are still queued: the turn is not interleaved, so every signal for this
+    /// subject would wait behind the derived writer, and with a slow store its callers time out (seen in CI: 503s under
+    /// load with the derived writer held back). Until they are durable the timer looks again shortly; only a subject
+    /// that far behind its snapshot (four times the row interval) waits for them in the turn, which bounds its replay.
+    /// </summary>
+    private Task WriteSnapshotIfBehindAsync()
+    {
+        if (_state.State.AppliedSeq == _snapshotSeq)
+        {
+            return DisposeSnapshotTimer();
+        }
+
+        if (!_derivedWritten.IsCompleted && _state.State.AppliedSeq - _snapshotSeq < 4L * Services.Options.SnapshotEveryRows)
+        {
+            _snapshotSoon = true;
+            _snapshotTimer?.Change(SnapshotRecheck, Timeout.InfiniteTimeSpan);
+            return Task.CompletedTask;
+        }
+
+        return WriteSnapshotAsync();
+    }
 
     private Task DisposeSnapshotTimer()
     {
