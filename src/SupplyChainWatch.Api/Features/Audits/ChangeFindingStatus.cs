@@ -51,8 +51,15 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
             return CommandResult<SubmissionReceipt>.From(validation);
         }
 
-        var content = EvidenceJson.Serialize(new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, on));
-        var key = IdempotencyKeys.FindingStatus(request.AuditId, request.FindingId, Validation.KebabCase(status.Value), on);
+        var key = IdempotencyKeys.FindingStatus(request.AuditId, request.FindingId, Validation.KebabCase(status!.Value), on);
+        var (current, replay) = await CurrentStatusAsync(findingRows[0], finding, key, cancellationToken);
+        if (!replay && StatusTransitions.Finding(current, status.Value, on) is { } refused)
+        {
+            return new CommandResult<SubmissionReceipt>.StateConflict(
+                $"Finding '{request.FindingId}' of audit '{request.AuditId}' is {Validation.KebabCase(current.Status)} since {current.Since:yyyy-MM-dd}: {refused.Why}.");
+        }
+
+        var content = EvidenceJson.Serialize(new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status.Value, on));
         var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = findingRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.FindingStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch
@@ -61,5 +68,32 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
             Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict($"Conflicting status change: {string.Join(", ", conflicting.Keys.Distinct())}."),
             _ => throw new InvalidOperationException("Unknown submission outcome."),
         };
+    }
+
+    /// <summary>
+    /// The finding's status as the subject grain applies it: the finding's own, then each of its status changes in log
+    /// order (they follow the finding row in every subject's chain, and each is on all of the finding's subjects, so one
+    /// subject's rows after the finding tell it); and whether <paramref name="key"/> is already among them (a replay).
+    /// </summary>
+    private async Task<(DatedStatus<FindingStatus> Current, bool Replay)> CurrentStatusAsync(EvidenceRow findingRow, AuditFinding finding, string key, CancellationToken cancellationToken)
+    {
+        var current = new DatedStatus<FindingStatus>(finding.Status, finding.StatusOn ?? finding.EndDate);
+        var replay = false;
+        foreach (var row in await evidenceLog.ReadSubjectAsync(findingRow.SubjectId, findingRow.SubjectSeq, cancellationToken))
+        {
+            if (row.Kind != EvidenceKinds.FindingStatus)
+            {
+                continue;
+            }
+
+            var change = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(row.ContentJson);
+            if (change.AuditId == finding.AuditId && change.FindingId == finding.FindingId)
+            {
+                current = new DatedStatus<FindingStatus>(change.Status, change.On);
+                replay |= row.IdempotencyKey == key;
+            }
+        }
+
+        return (current, replay);
     }
 }

@@ -57,16 +57,24 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
         }
 
         var on = request.Body!.On!.Value;
-        var received = EvidenceJson.Deserialize<EvidenceContent.Grievance>(grievanceRows[0].ContentJson).Detail.ReceivedAt;
-        if (on < DateOnly.FromDateTime(received.UtcDateTime))
+        var grievance = EvidenceJson.Deserialize<EvidenceContent.Grievance>(grievanceRows[0].ContentJson).Detail;
+        var receivedOn = DateOnly.FromDateTime(grievance.ReceivedAt.UtcDateTime);
+        if (on < receivedOn)
         {
             validation.Add("on", "must not be before the grievance was received");
             return CommandResult<SubmissionReceipt>.From(validation);
         }
 
-        var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status!.Value, on, outcome, request.Body.Verified);
+        var key = IdempotencyKeys.GrievanceStatus(request.GrievanceId, Validation.KebabCase(status!.Value), on);
+        var (current, replay) = await CurrentStatusAsync(request.GrievanceId, grievanceRows[0], new DatedStatus<GrievanceStatus>(grievance.Status, receivedOn), key, cancellationToken);
+        if (!replay && StatusTransitions.Grievance(current, status.Value, on) is { } refused)
+        {
+            return new CommandResult<SubmissionReceipt>.StateConflict(
+                $"Grievance '{request.GrievanceId}' is {Validation.KebabCase(current.Status)} since {current.Since:yyyy-MM-dd}: {refused.Why}.");
+        }
+
+        var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status.Value, on, outcome, request.Body.Verified);
         var content = EvidenceJson.Serialize(change);
-        var key = IdempotencyKeys.GrievanceStatus(request.GrievanceId, Validation.KebabCase(status.Value), on);
         var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var rows = grievanceRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.GrievanceStatus, content, occurredAt)).ToList();
         return await submitter.SubmitAsync(rows, cancellationToken) switch
@@ -76,5 +84,32 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
                 $"Grievance '{request.GrievanceId}' already has a '{Validation.KebabCase(status.Value)}' change on {on:yyyy-MM-dd} with other details."),
             _ => throw new InvalidOperationException("Unknown submission outcome."),
         };
+    }
+
+    /// <summary>
+    /// The grievance's status as the subject grain applies it: received, then each of its status changes in log order
+    /// (they follow the grievance row in every subject's chain, and each is on all of the grievance's subjects, so one
+    /// subject's rows after the grievance tell it); and whether <paramref name="key"/> is already among them (a replay).
+    /// </summary>
+    private async Task<(DatedStatus<GrievanceStatus> Current, bool Replay)> CurrentStatusAsync(string grievanceId, EvidenceRow grievanceRow, DatedStatus<GrievanceStatus> received, string key, CancellationToken cancellationToken)
+    {
+        var current = received;
+        var replay = false;
+        foreach (var row in await evidenceLog.ReadSubjectAsync(grievanceRow.SubjectId, grievanceRow.SubjectSeq, cancellationToken))
+        {
+            if (row.Kind != EvidenceKinds.GrievanceStatus)
+            {
+                continue;
+            }
+
+            var change = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(row.ContentJson);
+            if (change.GrievanceId == grievanceId)
+            {
+                current = new DatedStatus<GrievanceStatus>(change.Status, change.On);
+                replay |= row.IdempotencyKey == key;
+            }
+        }
+
+        return (current, replay);
     }
 }
