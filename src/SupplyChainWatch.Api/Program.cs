@@ -13,6 +13,7 @@ using SupplyChainWatch.Api.Features.Signals;
 using SupplyChainWatch.Api.Features.Suppliers;
 using SupplyChainWatch.Api.Features.Webhooks;
 using SupplyChainWatch.Api.Hosting;
+using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains.Intake;
 
 // `migrate` applies the schema and exits; it never starts the web host or the silo.
@@ -31,6 +32,7 @@ builder.Services.AddRiskModel(builder.Configuration);
 builder.AddSupplyChainWatchSilo();
 builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
 builder.Services.AddSingleton<EvidenceSubmitter>();
+builder.Services.AddSingleton<ISignalIntake, SignalIntake>();
 builder.Services.AddSingleton<RescoreJobs>();
 builder.Services.AddWebhooks(builder.Configuration);
 builder.Services.AddSupplyChainWatchReadiness(builder.Configuration);

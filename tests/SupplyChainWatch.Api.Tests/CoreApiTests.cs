@@ -219,6 +219,64 @@ public abstract class CoreApiTests(ServiceFactory factory)
     }
 
     [Fact]
+    public async Task Finding_status_changes_follow_the_lifecycle_an_illegal_move_is_409_naming_the_current_status_and_an_exact_replay_is_answered_as_before()
+    {
+        var auditId = Id("aud");
+        (await _client.PostJsonAsync("/api/v1/audits", Samples.Audit(auditId, Id("sup"), null, Samples.Finding("F1", "wages", "major", 5)))).Expect(HttpStatusCode.Created);
+        var url = $"/api/v1/audits/{auditId}/findings/F1/status";
+
+        var remediated = (await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-10-20" })).Expect(HttpStatusCode.OK);
+        var replayed = (await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-10-20" })).Expect(HttpStatusCode.OK);
+        Assert.Equal(remediated.ToJsonString(), replayed.ToJsonString());
+
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-10-25" }), "is remediated since 2026-10-20");
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "verified-remediated", on = "2026-10-19" }), "is remediated since 2026-10-20");
+        (await _client.PostJsonAsync(url, new { status = "verified-remediated", on = "2026-10-30" })).Expect(HttpStatusCode.OK);
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-11-01" }), "is verified-remediated since 2026-10-30");
+        // A retry of a change already recorded still answers as it did, even after later changes.
+        Assert.Equal(remediated.ToJsonString(), (await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-10-20" })).Expect(HttpStatusCode.OK).ToJsonString());
+        // A later audit finds it again: reopened, then remediated again.
+        (await _client.PostJsonAsync(url, new { status = "open", on = "2026-11-05" })).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync(url, new { status = "remediated", on = "2026-11-10" })).Expect(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Grievance_status_changes_move_forward_a_resolved_one_may_be_reopened_and_a_closed_one_is_final()
+    {
+        var grievanceId = Id("grv");
+        (await _client.PostJsonAsync("/api/v1/grievances", Samples.Grievance(grievanceId, Id("sup"), null, "2026-11-10T09:00:00Z"))).Expect(HttpStatusCode.Created);
+        var url = $"/api/v1/grievances/{grievanceId}/status";
+
+        var acknowledged = (await _client.PostJsonAsync(url, new { status = "acknowledged", on = "2026-11-11" })).Expect(HttpStatusCode.OK);
+        Assert.Equal(acknowledged.ToJsonString(), (await _client.PostJsonAsync(url, new { status = "acknowledged", on = "2026-11-11" })).Expect(HttpStatusCode.OK).ToJsonString());
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "acknowledged", on = "2026-11-12" }), "is acknowledged since 2026-11-11");
+        (await _client.PostJsonAsync(url, new { status = "investigating", on = "2026-11-11" })).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync(url, new { status = "resolved", on = "2026-11-14", outcome = "founded", verified = true })).Expect(HttpStatusCode.OK);
+        (await _client.PostJsonAsync(url, new { status = "investigating", on = "2026-11-15" })).Expect(HttpStatusCode.OK);
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "acknowledged", on = "2026-11-16" }), "is investigating since 2026-11-15");
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "resolved", on = "2026-11-13", outcome = "founded", verified = true }), "is investigating since 2026-11-15");
+        var closed = (await _client.PostJsonAsync(url, new { status = "closed", on = "2026-11-17", outcome = "founded", verified = true })).Expect(HttpStatusCode.OK);
+        var final = AssertRefused(await _client.PostJsonAsync(url, new { status = "investigating", on = "2026-11-18" }), "is closed since 2026-11-17");
+        Assert.Contains("final", final, StringComparison.Ordinal);
+        AssertRefused(await _client.PostJsonAsync(url, new { status = "closed", on = "2026-11-19", outcome = "founded", verified = true }), "is closed since 2026-11-17");
+
+        // The same change again is answered as before; the same key with other details is still the duplicate conflict.
+        Assert.Equal(closed.ToJsonString(), (await _client.PostJsonAsync(url, new { status = "closed", on = "2026-11-17", outcome = "founded", verified = true })).Expect(HttpStatusCode.OK).ToJsonString());
+        var other = (await _client.PostJsonAsync(url, new { status = "closed", on = "2026-11-17", outcome = "unfounded", verified = true })).Expect(HttpStatusCode.Conflict);
+        Assert.Equal("Conflicting duplicate.", other["title"]!.GetValue<string>());
+    }
+
+    /// <summary>Asserts the 409 of a refused status move naming <paramref name="current"/>, and returns its detail.</summary>
+    private static string AssertRefused((HttpStatusCode Status, JsonNode? Body) answer, string current)
+    {
+        var problem = answer.Expect(HttpStatusCode.Conflict);
+        Assert.Equal("Not allowed in the current state.", problem["title"]!.GetValue<string>());
+        var detail = problem["detail"]!.GetValue<string>();
+        Assert.Contains(current, detail, StringComparison.Ordinal);
+        return detail;
+    }
+
+    [Fact]
     public async Task A_recruiter_score_propagates_to_both_suppliers_it_places_workers_with()
     {
         var recruiter = Id("rec");

@@ -148,7 +148,9 @@ public sealed class ExtremeSignalRestartTests
                     (await client.PostJsonAsync(path, body.ToJsonString())).Expect(HttpStatusCode.Created);
                     if (kind == "audit")
                     {
-                        (await client.PostJsonAsync($"/api/v1/audits/XA-{i}/findings/F-0/status", new { status = "verified-remediated", on = Today })).Expect(HttpStatusCode.OK);
+                        // A move the lifecycle allows from whichever status the finding was submitted with (setting it again is 409).
+                        var next = body["findings"]![0]!["status"]!.GetValue<string>() == "verified-remediated" ? "open" : "verified-remediated";
+                        (await client.PostJsonAsync($"/api/v1/audits/XA-{i}/findings/F-0/status", new { status = next, on = Today })).Expect(HttpStatusCode.OK);
                     }
                     else if (kind == "grievance")
                     {

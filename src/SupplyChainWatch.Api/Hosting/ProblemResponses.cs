@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Api.Features.Webhooks;
+using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains.Intake;
 using Swashbuckle.AspNetCore.SwaggerGen;
 

@@ -6,14 +6,6 @@ using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Grains.Intake;
 
-/// <summary>One evidence-log row as the submitter sees it: proof of what was recorded, and where in the chain.</summary>
-/// <param name="SubjectId">The supplier or recruiter id.</param>
-/// <param name="SubjectType"><c>supplier</c> or <c>recruiter</c>.</param>
-/// <param name="IdempotencyKey">The key the row is stored under.</param>
-/// <param name="SubjectSeq">Position in the subject's hash chain.</param>
-/// <param name="RowHash">SHA-256 of the row, chained to the previous row of the subject.</param>
-public sealed record EvidenceReceipt(string SubjectId, string SubjectType, string IdempotencyKey, long SubjectSeq, string RowHash);
-
 /// <summary>
 /// A validated signal turned into the evidence-log rows it makes: what the single endpoints and the bulk import both
 /// submit, built by one function per kind so both paths store byte-identical content (and so deduplicate each other).
@@ -31,16 +23,6 @@ public sealed record PreparedSignal(string Id, IReadOnlyList<EvidenceAppend> Row
     /// </summary>
     public string? LegacyContentJson { get; init; }
 }
-
-/// <summary>What was recorded: one evidence row per finding and subject.</summary>
-/// <param name="Id">The submitted id.</param>
-/// <param name="Evidence">Evidence-log rows, identical when the submission is repeated.</param>
-/// <param name="CreatedSubjects">
-/// Subjects (sup:{supplierId} or rec:{recruiterId}) that this submission created because nothing, not even a profile, was
-/// recorded about them before; empty when none (a repeat answers as the first submission did). Findings may arrive
-/// before master data, so an unknown id is accepted: this is where a mistyped id shows.
-/// </param>
-public sealed record SubmissionReceipt(string Id, IReadOnlyList<EvidenceReceipt> Evidence, IReadOnlyList<string> CreatedSubjects);
 
 public abstract record Submission
 {

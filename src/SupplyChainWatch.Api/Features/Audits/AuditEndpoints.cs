@@ -22,7 +22,10 @@ public static class AuditEndpoints
             .WithName("ChangeFindingStatus")
             .RequireAuthorization(p => p.RequireRole(Roles.Auditor))
             .WithSummary("Record remediation or its verification")
-            .WithDescription("A verified remediation decays from its verification date with a 90-day half-life; an unverified one decays as open.");
+            .WithDescription("A verified remediation decays from its verification date with a 90-day half-life; an unverified one decays as open. "
+                + "Open → remediated → verified-remediated (a step may be skipped); a remediated or verified one may be reopened (open). "
+                + "A change to the status in force, against that order, or dated before the current status is 409 naming the current status and its date; "
+                + "the same change again (same status and date) is answered as the first time.");
 
         return app;
     }

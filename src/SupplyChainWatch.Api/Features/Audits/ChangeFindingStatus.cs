@@ -3,8 +3,6 @@ using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains;
-using SupplyChainWatch.Grains.Intake;
-using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Audits;
 
@@ -15,7 +13,7 @@ public sealed record FindingStatusBody(string? Status, DateOnly? On);
 
 public sealed record ChangeFindingStatus(string AuditId, string FindingId, FindingStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
 
-public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, ServiceClock clock)
+public sealed class ChangeFindingStatusHandler(ISignalIntake intake, ServiceClock clock)
     : IRequestHandler<ChangeFindingStatus, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeFindingStatus request, CancellationToken cancellationToken)
@@ -37,29 +35,15 @@ public sealed class ChangeFindingStatusHandler(IEvidenceLog evidenceLog, Evidenc
             return CommandResult<SubmissionReceipt>.From(validation);
         }
 
-        var findingRows = await evidenceLog.FindByKeyAsync(SubmitAuditHandler.FindingKey(request.AuditId, request.FindingId), cancellationToken);
-        if (findingRows.Count == 0)
+        var change = new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, request.Body!.On!.Value);
+        return await intake.ChangeFindingStatusAsync(change, cancellationToken) switch
         {
-            return new CommandResult<SubmissionReceipt>.NotFound($"No finding '{request.FindingId}' of audit '{request.AuditId}' is known.");
-        }
-
-        var on = request.Body!.On!.Value;
-        var finding = EvidenceJson.Deserialize<EvidenceContent.Finding>(findingRows[0].ContentJson).Detail;
-        if (on < finding.EndDate)
-        {
-            validation.Add("on", $"must not be before the audit's end date {finding.EndDate:yyyy-MM-dd}");
-            return CommandResult<SubmissionReceipt>.From(validation);
-        }
-
-        var content = EvidenceJson.Serialize(new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, on));
-        var key = IdempotencyKeys.FindingStatus(request.AuditId, request.FindingId, Validation.KebabCase(status.Value), on);
-        var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var rows = findingRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.FindingStatus, content, occurredAt)).ToList();
-        return await submitter.SubmitAsync(rows, cancellationToken) switch
-        {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.FindingId, accepted.Evidence, accepted.CreatedSubjects), Created: false),
-            Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict($"Conflicting status change: {string.Join(", ", conflicting.Keys.Distinct())}."),
-            _ => throw new InvalidOperationException("Unknown submission outcome."),
+            StatusChangeAnswer.Recorded recorded => new CommandResult<SubmissionReceipt>.Ok(recorded.Receipt, Created: false),
+            StatusChangeAnswer.NotFound notFound => new CommandResult<SubmissionReceipt>.NotFound(notFound.Detail),
+            StatusChangeAnswer.TooEarly tooEarly => new CommandResult<SubmissionReceipt>.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["on"] = [tooEarly.Error] }),
+            StatusChangeAnswer.NotAllowed notAllowed => new CommandResult<SubmissionReceipt>.StateConflict(notAllowed.Detail),
+            StatusChangeAnswer.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(conflicting.Detail),
+            _ => throw new InvalidOperationException("Unknown status change answer."),
         };
     }
 }

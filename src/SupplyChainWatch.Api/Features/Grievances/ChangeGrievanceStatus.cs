@@ -1,11 +1,8 @@
 using Mediator;
-using SupplyChainWatch.Api.Features.Audits;
 using SupplyChainWatch.Api.Features.Shared;
 using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Domain;
 using SupplyChainWatch.Grains;
-using SupplyChainWatch.Grains.Intake;
-using SupplyChainWatch.Storage;
 
 namespace SupplyChainWatch.Api.Features.Grievances;
 
@@ -18,7 +15,7 @@ public sealed record GrievanceStatusBody(string? Status, DateOnly? On, string? O
 
 public sealed record ChangeGrievanceStatus(string GrievanceId, GrievanceStatusBody? Body) : IRequest<CommandResult<SubmissionReceipt>>;
 
-public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, EvidenceSubmitter submitter, ServiceClock clock)
+public sealed class ChangeGrievanceStatusHandler(ISignalIntake intake, ServiceClock clock)
     : IRequestHandler<ChangeGrievanceStatus, CommandResult<SubmissionReceipt>>
 {
     public async ValueTask<CommandResult<SubmissionReceipt>> Handle(ChangeGrievanceStatus request, CancellationToken cancellationToken)
@@ -50,31 +47,15 @@ public sealed class ChangeGrievanceStatusHandler(IEvidenceLog evidenceLog, Evide
             return CommandResult<SubmissionReceipt>.From(validation);
         }
 
-        var grievanceRows = await evidenceLog.FindByKeyAsync(SubmitGrievanceHandler.GrievanceKey(request.GrievanceId), cancellationToken);
-        if (grievanceRows.Count == 0)
+        var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status!.Value, request.Body!.On!.Value, outcome, request.Body.Verified);
+        return await intake.ChangeGrievanceStatusAsync(change, cancellationToken) switch
         {
-            return new CommandResult<SubmissionReceipt>.NotFound($"No grievance '{request.GrievanceId}' is known.");
-        }
-
-        var on = request.Body!.On!.Value;
-        var received = EvidenceJson.Deserialize<EvidenceContent.Grievance>(grievanceRows[0].ContentJson).Detail.ReceivedAt;
-        if (on < DateOnly.FromDateTime(received.UtcDateTime))
-        {
-            validation.Add("on", "must not be before the grievance was received");
-            return CommandResult<SubmissionReceipt>.From(validation);
-        }
-
-        var change = new EvidenceContent.GrievanceStatusChange(request.GrievanceId, status!.Value, on, outcome, request.Body.Verified);
-        var content = EvidenceJson.Serialize(change);
-        var key = IdempotencyKeys.GrievanceStatus(request.GrievanceId, Validation.KebabCase(status.Value), on);
-        var occurredAt = new DateTimeOffset(on.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var rows = grievanceRows.Select(r => new EvidenceAppend(r.SubjectId, key, EvidenceKinds.GrievanceStatus, content, occurredAt)).ToList();
-        return await submitter.SubmitAsync(rows, cancellationToken) switch
-        {
-            Submission.Accepted accepted => new CommandResult<SubmissionReceipt>.Ok(new SubmissionReceipt(request.GrievanceId, accepted.Evidence, accepted.CreatedSubjects), Created: false),
-            Submission.Conflicting => new CommandResult<SubmissionReceipt>.Conflict(
-                $"Grievance '{request.GrievanceId}' already has a '{Validation.KebabCase(status.Value)}' change on {on:yyyy-MM-dd} with other details."),
-            _ => throw new InvalidOperationException("Unknown submission outcome."),
+            StatusChangeAnswer.Recorded recorded => new CommandResult<SubmissionReceipt>.Ok(recorded.Receipt, Created: false),
+            StatusChangeAnswer.NotFound notFound => new CommandResult<SubmissionReceipt>.NotFound(notFound.Detail),
+            StatusChangeAnswer.TooEarly tooEarly => new CommandResult<SubmissionReceipt>.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["on"] = [tooEarly.Error] }),
+            StatusChangeAnswer.NotAllowed notAllowed => new CommandResult<SubmissionReceipt>.StateConflict(notAllowed.Detail),
+            StatusChangeAnswer.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(conflicting.Detail),
+            _ => throw new InvalidOperationException("Unknown status change answer."),
         };
     }
 }

@@ -29,7 +29,10 @@ public static class GrievanceEndpoints
             .WithName("ChangeGrievanceStatus")
             .RequireAuthorization(p => p.RequireRole(Roles.GrievanceHandler))
             .WithSummary("Acknowledge, investigate, resolve or close a grievance")
-            .WithDescription("Acknowledgement stops the 7-day clock; closure as unfounded or withdrawn removes its points, closure otherwise without verification decays it with a 180-day half-life.");
+            .WithDescription("Acknowledgement stops the 7-day clock; closure as unfounded or withdrawn removes its points, closure otherwise without verification decays it with a 180-day half-life. "
+                + "Received → acknowledged → investigating → resolved → closed, forward only (steps may be skipped); a resolved grievance may go back to investigating; closed is final. "
+                + "A change to the status in force, against that order, or dated before the current status is 409 naming the current status and its date; "
+                + "the same change again (same status and date) is answered as the first time.");
 
         return app;
     }

@@ -11,7 +11,7 @@ public abstract record CommandResult<T> : IMessageOutcome
         Ok => "ok",
         Invalid => "invalid",
         NotFound => "not-found",
-        Conflict => "conflict",
+        Conflict or StateConflict => "conflict",
         Refused => "refused",
         _ => "other",
     };
@@ -23,6 +23,9 @@ public abstract record CommandResult<T> : IMessageOutcome
     public sealed record NotFound(string Detail) : CommandResult<T>;
 
     public sealed record Conflict(string Detail) : CommandResult<T>;
+
+    /// <summary>What exists does not admit the change now (a status move its lifecycle forbids): the detail says why.</summary>
+    public sealed record StateConflict(string Detail) : CommandResult<T>;
 
     /// <summary>The caller may use the endpoint but not for this: the detail says why (e.g. consent is missing).</summary>
     public sealed record Refused(string Detail) : CommandResult<T>;

@@ -46,6 +46,7 @@ public static class HttpResults
         {
             CommandResult<T>.NotFound notFound => TypedResults.Problem(notFound.Detail, statusCode: StatusCodes.Status404NotFound, title: "Not found."),
             CommandResult<T>.Conflict conflict => TypedResults.Problem(conflict.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflicting duplicate."),
+            CommandResult<T>.StateConflict state => TypedResults.Problem(state.Detail, statusCode: StatusCodes.Status409Conflict, title: "Not allowed in the current state."),
             CommandResult<T>.Refused refused => TypedResults.Problem(refused.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Refused."),
             _ => throw new InvalidOperationException($"Unhandled result {result.GetType().Name}"),
         };

@@ -1,3 +1,4 @@
+using SupplyChainWatch.Contracts;
 using SupplyChainWatch.Grains.Intake;
 
 namespace SupplyChainWatch.Api.Features.Shared;
