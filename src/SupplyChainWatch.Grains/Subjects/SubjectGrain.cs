@@ -617,7 +617,7 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
     /// </summary>
     private void ScheduleSnapshot()
     {
-        var behind = _state.State.AppliedSeq - _snapshotSeq >= Services.Options.SnapshotEveryRows;
+        var behind = _state.State.AppliedSeq - _snapshotSeq >= SnapshotInterval;
         if (_snapshotTimer is null)
         {
             _snapshotSoon = behind;
@@ -632,6 +632,9 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
             _snapshotTimer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
+
+    /// <summary>Rows applied since the last snapshot that make the next one due (see <see cref="SubjectGrainOptions.SnapshotEveryRows"/>).</summary>
+    private long SnapshotInterval => Math.Max(Services.Options.SnapshotEveryRows, _snapshotSeq / 2);
 
     /// <summary>Overdue events (after the first <paramref name="derived"/>) are due at every later turn; once stored they are not sent again.</summary>
     private void RememberOverdue(IReadOnlyList<StoredEscalation> events, int derived)
@@ -656,7 +659,7 @@ public abstract class SubjectGrain<TDocument, TState> : Grain, ISubjectGrain, IR
             return DisposeSnapshotTimer();
         }
 
-        if (!_derivedWritten.IsCompleted && _state.State.AppliedSeq - _snapshotSeq < 4L * Services.Options.SnapshotEveryRows)
+        if (!_derivedWritten.IsCompleted && _state.State.AppliedSeq - _snapshotSeq < 4L * SnapshotInterval)
         {
             _snapshotSoon = true;
             _snapshotTimer?.Change(SnapshotRecheck, Timeout.InfiniteTimeSpan);

@@ -17,13 +17,19 @@ public sealed class SubjectGrainOptions
     public TimeSpan ReevaluateReadsAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// A snapshot is written once this many evidence rows were applied since the last one. Snapshots only save replay
-    /// time (the evidence log is durable first), so writing one per signal would spend the store's write capacity twice.
+    /// A snapshot is written once this many evidence rows were applied since the last one, or half as many as the last
+    /// snapshot held if that is more. Snapshots only save replay time (the evidence log is durable first), and each one
+    /// serialises the subject's whole document: a fixed interval would make a signal's share of that cost grow with the
+    /// subject's history, a proportional one keeps it constant (and the replay on activation at most a third of it).
     /// </summary>
     public int SnapshotEveryRows { get; set; } = 64;
 
-    /// <summary>...or this long after the first row not yet in a snapshot, and always on deactivation.</summary>
-    public TimeSpan SnapshotAfter { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// ...or this long after the first row not yet in a snapshot, and always on deactivation. Long, because a subject that
+    /// hears of a signal every few seconds would otherwise write its whole document every few signals: at 5 s the
+    /// benchmark's ingest spent a third of the embedded store's writes on snapshots.
+    /// </summary>
+    public TimeSpan SnapshotAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Risk answers (full explanations, with their serialised bytes beside them) a silo keeps for repeated reads; the
