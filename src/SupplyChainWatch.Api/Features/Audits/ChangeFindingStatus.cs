@@ -36,14 +36,6 @@ public sealed class ChangeFindingStatusHandler(ISignalIntake intake, ServiceCloc
         }
 
         var change = new EvidenceContent.FindingStatusChange(request.AuditId, request.FindingId, status!.Value, request.Body!.On!.Value);
-        return await intake.ChangeFindingStatusAsync(change, cancellationToken) switch
-        {
-            StatusChangeAnswer.Recorded recorded => new CommandResult<SubmissionReceipt>.Ok(recorded.Receipt, Created: false),
-            StatusChangeAnswer.NotFound notFound => new CommandResult<SubmissionReceipt>.NotFound(notFound.Detail),
-            StatusChangeAnswer.TooEarly tooEarly => new CommandResult<SubmissionReceipt>.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["on"] = [tooEarly.Error] }),
-            StatusChangeAnswer.NotAllowed notAllowed => new CommandResult<SubmissionReceipt>.StateConflict(notAllowed.Detail),
-            StatusChangeAnswer.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(conflicting.Detail),
-            _ => throw new InvalidOperationException("Unknown status change answer."),
-        };
+        return (await intake.ChangeFindingStatusAsync(change, cancellationToken)).ToCommandResult();
     }
 }

@@ -12,4 +12,15 @@ public static class SubmissionResults
         Submission.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(signal.DescribeConflict(conflicting.Keys)),
         _ => throw new InvalidOperationException("Unknown submission outcome."),
     };
+
+    /// <summary>The answer of the status-change endpoints: 200 with the receipt, 404, 400 naming <c>on</c>, or 409 (a move the lifecycle refuses, or the same key with other content).</summary>
+    public static CommandResult<SubmissionReceipt> ToCommandResult(this StatusChangeAnswer answer) => answer switch
+    {
+        StatusChangeAnswer.Recorded recorded => new CommandResult<SubmissionReceipt>.Ok(recorded.Receipt, Created: false),
+        StatusChangeAnswer.NotFound notFound => new CommandResult<SubmissionReceipt>.NotFound(notFound.Detail),
+        StatusChangeAnswer.TooEarly tooEarly => new CommandResult<SubmissionReceipt>.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["on"] = [tooEarly.Error] }),
+        StatusChangeAnswer.NotAllowed notAllowed => new CommandResult<SubmissionReceipt>.StateConflict(notAllowed.Detail),
+        StatusChangeAnswer.Conflicting conflicting => new CommandResult<SubmissionReceipt>.Conflict(conflicting.Detail),
+        _ => throw new InvalidOperationException("Unknown status change answer."),
+    };
 }
