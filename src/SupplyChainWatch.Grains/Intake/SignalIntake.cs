@@ -96,7 +96,11 @@ public sealed class SignalIntake(IEvidenceLog evidenceLog, EvidenceSubmitter sub
                 continue;
             }
 
-            var change = EvidenceJson.Deserialize<EvidenceContent.FindingStatusChange>(row.ContentJson);
+            if (Read<EvidenceContent.FindingStatusChange>(row) is not { } change)
+            {
+                continue;
+            }
+
             if (change.AuditId == finding.AuditId && change.FindingId == finding.FindingId)
             {
                 current = new DatedStatus<FindingStatus>(change.Status, change.On);
@@ -124,7 +128,11 @@ public sealed class SignalIntake(IEvidenceLog evidenceLog, EvidenceSubmitter sub
                 continue;
             }
 
-            var change = EvidenceJson.Deserialize<EvidenceContent.GrievanceStatusChange>(row.ContentJson);
+            if (Read<EvidenceContent.GrievanceStatusChange>(row) is not { } change)
+            {
+                continue;
+            }
+
             if (change.GrievanceId == grievanceId)
             {
                 current = new DatedStatus<GrievanceStatus>(change.Status, change.On);
@@ -133,5 +141,22 @@ public sealed class SignalIntake(IEvidenceLog evidenceLog, EvidenceSubmitter sub
         }
 
         return (current, replay);
+    }
+
+    /// <summary>
+    /// A stored status change, or null for a row the subject grain quarantines as unreadable (it leaves such a row out of
+    /// the status too): one bad row must not make every later change of the item fail.
+    /// </summary>
+    private static T? Read<T>(EvidenceRow row)
+        where T : class
+    {
+        try
+        {
+            return EvidenceJson.Deserialize<T>(row.ContentJson);
+        }
+        catch (Exception exception) when (Subjects.SubjectDocument.IsUnreadable(exception))
+        {
+            return null;
+        }
     }
 }
